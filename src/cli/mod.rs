@@ -1,0 +1,38 @@
+//! Command dispatch and the exit-status contract shared by every command:
+//! 0 when everything is valid, 1 when any input has a problem, 2 for usage
+//! or I/O errors.
+
+mod validate;
+
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_INVALID: u8 = 1;
+pub const EXIT_USAGE: u8 = 2;
+
+pub const USAGE: &str = "\
+usage: tulorekisteri validate [--schema-only] [--format text|json] FILE...
+       tulorekisteri --help | --version
+
+  validate   check Incomes Register records against the official schemas;
+             FILE '-' reads standard input
+  exit status: 0 all valid, 1 a file has a problem, 2 usage or I/O error";
+
+pub fn run(args: &[String]) -> u8 {
+    match args.first().map(String::as_str) {
+        Some("validate") => validate::run(&args[1..]),
+        Some("--help" | "-h" | "help") => {
+            println!("{USAGE}");
+            EXIT_OK
+        }
+        Some("--version" | "-V") => {
+            println!("tulorekisteri {}", env!("CARGO_PKG_VERSION"));
+            EXIT_OK
+        }
+        Some(other) => usage_error(&format!("unknown command {other:?}")),
+        None => usage_error("no command given"),
+    }
+}
+
+pub fn usage_error(msg: &str) -> u8 {
+    eprintln!("tulorekisteri: {msg}\n{USAGE}");
+    EXIT_USAGE
+}

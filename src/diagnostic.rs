@@ -1,0 +1,145 @@
+//! What validation reports: one [`Diagnostic`] per problem, with a stable [`Code`].
+
+use std::fmt;
+
+/// How bad a problem is. Schema and well-formedness problems are errors; the
+/// Register's own rules (a later layer) also give warnings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+macro_rules! codes {
+    ($($(#[doc = $doc:literal])* $variant:ident = $text:literal,)*) => {
+        /// Stable problem codes. The text form (`Code::as_str`) is part of the
+        /// CLI and API contract: codes are only ever added, never renamed.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Code {
+            $($(#[doc = $doc])* $variant,)*
+        }
+
+        impl Code {
+            /// Every code, in documentation order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $text,)*
+                }
+            }
+
+            /// One line saying what the code means.
+            pub fn description(self) -> &'static str {
+                match self {
+                    $(Code::$variant => concat!($($doc),*).trim_ascii(),)*
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    /// The document is not well-formed XML (syntax, unmatched tags, bad references).
+    XmlSyntax = "xml-syntax",
+    /// The document has a DOCTYPE; records never carry one, so it is refused.
+    XmlDoctype = "xml-doctype",
+    /// The document declares an encoding other than UTF-8, or is not valid UTF-8.
+    XmlEncoding = "xml-encoding",
+    /// A character that XML 1.0 does not allow (control characters, U+FFFE, U+FFFF).
+    XmlChar = "xml-char",
+    /// An entity reference other than the five predefined ones, or a bad character reference.
+    XmlEntity = "xml-entity",
+    /// A namespace prefix that is not declared, or a bad namespace declaration.
+    XmlNamespace = "xml-namespace",
+    /// Elements nested deeper than any record can be (256 levels).
+    XmlDepth = "xml-depth",
+    /// A single tag, text node or comment larger than the reader accepts.
+    XmlTooLarge = "xml-too-large",
+    /// The root element is not one of the Incomes Register's records.
+    SchemaRoot = "schema-root",
+    /// An element that the content model does not allow at this place.
+    SchemaUnexpectedElement = "schema-unexpected-element",
+    /// A required element is missing.
+    SchemaMissingElement = "schema-missing-element",
+    /// Text where only child elements are allowed.
+    SchemaTextNotAllowed = "schema-text-not-allowed",
+    /// A child element inside an element that holds a value.
+    SchemaElementNotAllowed = "schema-element-not-allowed",
+    /// An attribute that the schema does not declare for this element.
+    SchemaUnknownAttribute = "schema-unknown-attribute",
+    /// A required attribute is missing.
+    SchemaMissingAttribute = "schema-missing-attribute",
+    /// A value that is not in the lexical form of its type (int, date, decimal, ...).
+    SchemaType = "schema-type",
+    /// A value outside the range of its type (xs:int).
+    SchemaRange = "schema-range",
+    /// A value shorter or longer than the type allows (counted in characters).
+    SchemaLength = "schema-length",
+    /// A value that does not match the type's pattern.
+    SchemaPattern = "schema-pattern",
+    /// A value that is not one of the type's allowed values.
+    SchemaEnumeration = "schema-enumeration",
+    /// An `xsi:` attribute that is not allowed here (xsi:nil, a foreign xsi:type).
+    SchemaXsi = "schema-xsi",
+    /// The same ID value twice in one document.
+    SchemaDuplicateId = "schema-duplicate-id",
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One problem found in a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// 1-based line of the start of the element, tag or character concerned.
+    pub line: u64,
+    /// 1-based column, counted in characters.
+    pub column: u64,
+    /// Element path with positions, e.g. `/WageReportsRequestToIR/DeliveryData/Reports/Report[3]`.
+    pub path: String,
+    pub code: Code,
+    pub severity: Severity,
+    /// English; says what was expected and what was found.
+    pub message: String,
+}
+
+impl Diagnostic {
+    /// The diagnostic as a JSON object (the CLI's and the npm package's shape).
+    pub fn to_json(&self, file: Option<&str>) -> serde_json::Value {
+        let mut v = serde_json::json!({
+            "line": self.line,
+            "column": self.column,
+            "path": self.path,
+            "code": self.code.as_str(),
+            "severity": self.severity.as_str(),
+            "message": self.message,
+        });
+        if let Some(f) = file {
+            v["file"] = f.into();
+        }
+        v
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}: {}", self.line, self.column, self.code, self.message)?;
+        if !self.path.is_empty() {
+            write!(f, " ({})", self.path)?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,13 @@
+//! Build, parse and validate Finnish Incomes Register (Tulorekisteri) XML records.
+//!
+//! The official XML schemas are compiled into static tables (`schema`), and a
+//! streaming validator walks a document once against them, reporting every
+//! problem with its line, column, element path and a stable [`Code`].
+
+pub mod diagnostic;
+pub mod schema;
+pub mod validate;
+pub mod xml;
+
+pub use diagnostic::{Code, Diagnostic, Severity};
+pub use validate::{validate_bytes, validate_reader, validate_str, Options, Summary};

@@ -1,0 +1,60 @@
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: cargo xtask generate [--schema DIR]
+       cargo xtask check [--schema DIR]     (exit 1 when the committed tables are stale)
+       cargo xtask big-record REPORTS OUT.xml";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let schema_dir = match args.iter().position(|a| a == "--schema") {
+        Some(i) => match args.get(i + 1) {
+            Some(d) => PathBuf::from(d),
+            None => return usage(),
+        },
+        None => xtask::default_schema_dir(),
+    };
+    let result = match args.first().map(String::as_str) {
+        Some("generate") => generate(&schema_dir, true),
+        Some("check") => generate(&schema_dir, false),
+        Some("big-record") => match (args.get(1).and_then(|n| n.parse().ok()), args.get(2)) {
+            (Some(n), Some(out)) => xtask::bigrecord::write(n, &PathBuf::from(out)),
+            _ => return usage(),
+        },
+        _ => return usage(),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn usage() -> ExitCode {
+    eprintln!("{USAGE}");
+    ExitCode::from(2)
+}
+
+fn generate(schema_dir: &std::path::Path, write: bool) -> Result<(), String> {
+    let root = xtask::workspace_root();
+    let mut stale = vec![];
+    for (path, text) in xtask::generate(schema_dir)? {
+        let full = root.join(&path);
+        if std::fs::read_to_string(&full).ok().as_deref() == Some(text.as_str()) {
+            continue;
+        }
+        if write {
+            std::fs::write(&full, text).map_err(|e| format!("{}: {e}", full.display()))?;
+            eprintln!("wrote {}", path.display());
+        } else {
+            stale.push(path.display().to_string());
+        }
+    }
+    if stale.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("stale against {}: {} (run `cargo xtask generate`)", schema_dir.display(), stale.join(", ")))
+    }
+}
