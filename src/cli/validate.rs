@@ -6,7 +6,7 @@
 
 use super::{usage_error, EXIT_INVALID, EXIT_OK, EXIT_USAGE};
 use std::fs::File;
-use std::io::{self, BufReader, BufWriter, Write};
+use std::io::{self, BufWriter, Write};
 use tulorekisteri::{validate_reader, Diagnostic, Options};
 
 #[derive(Clone, Copy, PartialEq)]
@@ -85,7 +85,7 @@ pub fn run(args: &[String]) -> u8 {
             validate_reader(io::stdin().lock(), &options, &mut emit)
         } else {
             match File::open(file) {
-                Ok(f) => validate_reader(BufReader::with_capacity(64 * 1024, f), &options, &mut emit),
+                Ok(f) => validate_reader(f, &options, &mut emit),
                 Err(e) => Err(e),
             }
         };

@@ -6,15 +6,13 @@ use super::simple;
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::schema::model::{Content, ElementType, Term};
 use crate::schema::{COMPLEX_TYPES, ELEMENTS, NAMESPACES, ROOTS, SIMPLE_TYPES, STATES};
-use crate::xml::chars::{is_qname, is_xml_space, resolve_reference};
-use crate::xml::tracked::Tracked;
-use quick_xml::events::{BytesStart, Event};
-use quick_xml::name::ResolveResult;
-use quick_xml::NsReader;
+use crate::xml::chars::{is_ncname, is_qname, is_xml_space, resolve_reference};
+use crate::xml::tokenizer::{Attrs, Locator, Position, Token, TokenError, Tokenizer};
 use std::collections::HashSet;
-use std::io::{self, BufRead};
+use std::io::{self, Read};
 
 const XSI: &str = "http://www.w3.org/2001/XMLSchema-instance";
+const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
 
 /// Limits that keep memory and time bounded on hostile input.
 #[derive(Debug, Clone, Copy)]
@@ -39,11 +37,22 @@ impl Default for Limits {
 
 /// A namespace as the validator needs it: an index into the schema's table,
 /// or a marker for a namespace no schema uses.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Ns {
     Known(u8),
+    Xsi,
     Foreign,
     UnknownPrefix,
+}
+
+fn ns_of_uri(uri: &str) -> Ns {
+    if uri == XSI {
+        return Ns::Xsi;
+    }
+    match NAMESPACES.iter().position(|k| *k == uri) {
+        Some(i) => Ns::Known(i as u8),
+        None => Ns::Foreign,
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -61,13 +70,29 @@ enum Kind {
 
 struct Frame {
     kind: Kind,
-    name: String,
+    /// The tag name as written, for matching the end tag.
+    qname: String,
+    /// Namespace bindings in force before this element.
+    /// Where the local name starts in `qname`.
+    local_at: usize,
+    bindings: usize,
+    default_ns: Ns,
     index: u32,
     line: u64,
     column: u64,
-    last_child: String,
+    /// Declaration of the previous child (`NO_KEY` if none), and how many
+    /// children in a row had it.
+    last_key: u32,
     last_count: u32,
     text_reported: bool,
+}
+
+const NO_KEY: u32 = u32::MAX;
+
+impl Frame {
+    fn local(&self) -> &str {
+        &self.qname[self.local_at..]
+    }
 }
 
 enum Flow {
@@ -83,6 +108,10 @@ pub struct Walker<'s> {
     root: Option<usize>,
     seen_root: bool,
     text: String,
+    /// In-scope prefixed namespace declarations: (prefix, namespace).
+    bindings: Vec<(String, Ns)>,
+    /// The default namespace in scope (no namespace unless declared).
+    default_ns: Ns,
     ids: HashSet<String>,
     visited: Vec<bool>,
     /// Problems found while deciding how to treat a new element; reported
@@ -90,8 +119,8 @@ pub struct Walker<'s> {
     pending: Vec<(Code, String)>,
     deferring: bool,
     pub errors: usize,
-    line: u64,
-    column: u64,
+    /// Where the token being handled starts (set when a problem needs it).
+    at: Position,
 }
 
 impl<'s> Walker<'s> {
@@ -104,13 +133,14 @@ impl<'s> Walker<'s> {
             root: None,
             seen_root: false,
             text: String::new(),
+            bindings: vec![],
+            default_ns: Ns::Known(0),
             ids: HashSet::new(),
             visited: vec![false; STATES.len()],
             pending: vec![],
             deferring: false,
             errors: 0,
-            line: 1,
-            column: 1,
+            at: Position { line: 1, column: 1 },
         }
     }
 
@@ -118,7 +148,7 @@ impl<'s> Walker<'s> {
         let mut p = String::new();
         for f in &self.frames[..self.depth] {
             p.push('/');
-            p.push_str(&f.name);
+            p.push_str(f.local());
             if f.index > 0 {
                 p.push_str(&format!("[{}]", f.index));
             }
@@ -143,55 +173,39 @@ impl<'s> Walker<'s> {
         if self.deferring {
             self.pending.push((code, message));
         } else {
-            self.report_at(self.line, self.column, code, message)
+            self.report_at(self.at.line, self.at.column, code, message)
         }
     }
 
     /// Runs over the whole input. Returns an error only for I/O failures of
     /// the input itself; everything about the document becomes a diagnostic.
-    pub fn run<R: BufRead>(&mut self, input: R) -> io::Result<()> {
-        let mut tracked = Tracked::new(input, self.limits.max_event_bytes);
-        tracked.skip_bom()?;
-        let mut reader = NsReader::from_reader(tracked);
-        let cfg = reader.config_mut();
-        cfg.check_comments = true;
-        cfg.check_end_names = true;
-        cfg.expand_empty_elements = false;
-        let mut buf = Vec::new();
+    pub fn run<R: Read>(&mut self, input: R) -> io::Result<()> {
+        let mut tokens = Tokenizer::new(input, self.limits.max_event_bytes as usize);
         let mut first = true;
         loop {
-            (self.line, self.column) = reader.get_ref().position();
-            reader.get_mut().mark();
-            buf.clear();
-            let event = reader.read_resolved_event_into(&mut buf).map(|(ns, ev)| (classify(&ns), ev));
-            let scan = &reader.get_ref().scan;
-            if let Some(bad) = scan.bad_char {
-                self.report_at(bad.line, bad.column, Code::XmlChar, format!("character U+{:04X} is not allowed in XML", bad.code_point));
-                return Ok(());
-            }
-            let (ns, event) = match event {
-                Ok(pair) => pair,
-                Err(e) => return self.read_error(e, scan.over_limit),
+            let (token, loc) = match tokens.next_token() {
+                Ok(t) => t,
+                Err(e) => return self.token_error(e),
             };
-            let flow = match event {
-                Event::Start(e) => self.start(ns, &e, &reader),
-                Event::Empty(e) => match self.start(ns, &e, &reader) {
-                    Flow::Continue => self.end(),
-                    stop => stop,
-                },
-                Event::End(_) => self.end(),
-                Event::Text(t) => self.text(&t.xml10_content(), false),
-                Event::CData(t) => self.text(&t.xml10_content(), true),
-                Event::GeneralRef(r) => match resolve_reference(&r) {
-                    Ok(c) => self.text(c.encode_utf8(&mut [0; 4]), false),
-                    Err(msg) => self.fatal(Code::XmlEntity, msg),
-                },
-                Event::Comment(_) => Flow::Continue,
-                Event::PI(pi) => self.pi(pi.target()),
-                Event::Decl(d) => self.decl(first, &d),
-                Event::DocType(_) => self.fatal(Code::XmlDoctype, "a DOCTYPE is not allowed in an Incomes Register record".into()),
-                Event::Eof => {
-                    self.eof();
+            let flow = match token {
+                // Whitespace reaches the engine only where it can matter.
+                Token::Start { name, attrs, empty } => {
+                    self.at = loc.position();
+                    match self.start(name, attrs) {
+                        Flow::Continue if empty => self.end(None, &loc),
+                        flow => flow,
+                    }
+                }
+                Token::End { name } => self.end(Some(name), &loc),
+                Token::Text(t) => self.text(t, false, &loc),
+                Token::Space(t) => self.space(t),
+                Token::CData(t) => self.text(t, true, &loc),
+                Token::Comment => Flow::Continue,
+                Token::Pi { target } => self.pi(target, &loc),
+                Token::Decl(d) => self.decl(first, d, &loc),
+                Token::Doctype => self.fatal(&loc, Code::XmlDoctype, "a DOCTYPE is not allowed in an Incomes Register record".into()),
+                Token::Eof => {
+                    self.eof(&loc);
                     Flow::Stop
                 }
             };
@@ -199,161 +213,259 @@ impl<'s> Walker<'s> {
             if let Flow::Stop = flow {
                 return Ok(());
             }
+            tokens.keep_space = self.depth == 0 || !matches!(self.frames[self.depth - 1].kind, Kind::Complex { .. });
         }
     }
 
-    fn fatal(&mut self, code: Code, message: String) -> Flow {
+    /// Reports a problem at the token `loc` points to and stops.
+    fn fatal<R: Read>(&mut self, loc: &Locator<R>, code: Code, message: String) -> Flow {
+        self.at = loc.position();
         self.report(code, message);
         Flow::Stop
     }
 
-    fn read_error(&mut self, e: quick_xml::Error, over_limit: bool) -> io::Result<()> {
-        use quick_xml::Error as E;
+    /// Reports a problem at the current start tag and stops.
+    fn fatal_here(&mut self, code: Code, message: String) -> Flow {
+        self.report(code, message);
+        Flow::Stop
+    }
+
+    fn token_error(&mut self, e: TokenError) -> io::Result<()> {
         let (code, message) = match e {
-            _ if over_limit => (
+            TokenError::Io(io) => return Err(io),
+            TokenError::Syntax(msg, at) => {
+                self.at = at;
+                (Code::XmlSyntax, msg)
+            }
+            TokenError::Encoding(at) => {
+                self.at = at;
+                (Code::XmlEncoding, "the document is not valid UTF-8 here".to_string())
+            }
+            TokenError::Char(c, at) => {
+                self.at = at;
+                (Code::XmlChar, format!("character U+{c:04X} is not allowed in XML"))
+            }
+            TokenError::TooLarge(at) => {
+                self.at = at;
+                (
                 Code::XmlTooLarge,
                 format!("a tag, text or comment longer than {} bytes", self.limits.max_event_bytes),
-            ),
-            E::Io(io) => return Err(io::Error::new(io.kind(), io.to_string())),
-            E::Encoding(e) => (Code::XmlEncoding, format!("the document is not valid UTF-8 ({e})")),
-            E::Escape(e) => (Code::XmlEntity, e.to_string()),
-            other => (Code::XmlSyntax, other.to_string()),
+            )
+            }
         };
         self.report(code, message);
         Ok(())
     }
 
-    fn decl(&mut self, first: bool, d: &quick_xml::events::BytesDecl) -> Flow {
+    fn decl<R: Read>(&mut self, first: bool, pseudo: &str, loc: &Locator<R>) -> Flow {
         if !first {
-            return self.fatal(Code::XmlSyntax, "the XML declaration must be at the very start of the document".into());
+            return self.fatal(loc, Code::XmlSyntax, "the XML declaration must be at the very start of the document".into());
         }
-        match d.version() {
-            Ok(v) if v.as_ref() == "1.0" => {}
-            Ok(v) => return self.fatal(Code::XmlSyntax, format!("XML version {v} is not supported; records use 1.0")),
-            Err(e) => return self.fatal(Code::XmlSyntax, format!("bad XML declaration: {e}")),
+        match parse_decl(pseudo) {
+            Ok(None) => Flow::Continue,
+            Ok(Some(enc)) => self.fatal(
+                loc,
+                Code::XmlEncoding,
+                format!("encoding {enc:?} is not supported; Incomes Register records are UTF-8"),
+            ),
+            Err(msg) => self.fatal(loc, Code::XmlSyntax, format!("bad XML declaration: {msg}")),
         }
-        if let Some(enc) = d.encoding() {
-            match enc {
-                Ok(enc) if enc.eq_ignore_ascii_case("utf-8") => {}
-                Ok(enc) => {
-                    let msg = format!("encoding {enc:?} is not supported; Incomes Register records are UTF-8");
-                    return self.fatal(Code::XmlEncoding, msg);
-                }
-                Err(e) => return self.fatal(Code::XmlSyntax, format!("bad XML declaration: {e}")),
-            }
-        }
-        if let Some(sa) = d.standalone() {
-            if !matches!(sa.as_deref(), Ok("yes") | Ok("no")) {
-                return self.fatal(Code::XmlSyntax, "standalone must be \"yes\" or \"no\"".into());
-            }
-        }
-        Flow::Continue
     }
 
-    fn pi(&mut self, target: &str) -> Flow {
+    fn pi<R: Read>(&mut self, target: &str, loc: &Locator<R>) -> Flow {
         if target.eq_ignore_ascii_case("xml") {
-            return self.fatal(Code::XmlSyntax, "the XML declaration must be at the very start of the document".into());
+            return self.fatal(loc, Code::XmlSyntax, "the XML declaration must be at the very start of the document".into());
         }
-        if !crate::xml::chars::is_ncname(target) {
-            return self.fatal(Code::XmlSyntax, format!("bad processing instruction target {target:?}"));
+        if !is_ncname(target) {
+            return self.fatal(loc, Code::XmlSyntax, format!("bad processing instruction target {target:?}"));
         }
         Flow::Continue
     }
 
-    fn eof(&mut self) {
+    fn eof<R: Read>(&mut self, loc: &Locator<R>) {
+        self.at = loc.position();
         if self.depth > 0 {
-            let name = self.frames[self.depth - 1].name.clone();
+            let name = self.frames[self.depth - 1].local().to_string();
             self.report(Code::XmlSyntax, format!("the document ends inside <{name}>"));
         } else if !self.seen_root {
             self.report(Code::XmlSyntax, "the document has no root element".into());
         }
     }
 
-    fn text(&mut self, t: &str, cdata: bool) -> Flow {
-        if self.depth == 0 {
-            if cdata || !t.chars().all(is_xml_space) {
-                return self.fatal(Code::XmlSyntax, "text outside the root element".into());
+    /// Whitespace-only character data: a value in a simple element, and
+    /// ignorable anywhere else.
+    fn space(&mut self, raw: &str) -> Flow {
+        if let Some(top) = self.depth.checked_sub(1) {
+            if let Kind::Simple { .. } = self.frames[top].kind {
+                let _ = decode_line_ends(raw, &mut self.text);
             }
-            return Flow::Continue;
-        }
-        if !cdata && t.contains("]]>") {
-            return self.fatal(Code::XmlSyntax, "\"]]>\" is not allowed in text".into());
-        }
-        let top = self.depth - 1;
-        match self.frames[top].kind {
-            Kind::Simple { .. } => {
-                if self.text.len() + t.len() > self.limits.max_event_bytes as usize {
-                    return self.fatal(Code::XmlTooLarge, format!("an element value longer than {} bytes", self.limits.max_event_bytes));
-                }
-                self.text.push_str(t);
-            }
-            Kind::Complex { ty, .. } => {
-                let mixed = matches!(COMPLEX_TYPES[ty as usize].content, Content::Elements { mixed: true, .. });
-                if !mixed && !self.frames[top].text_reported && !t.chars().all(is_xml_space) {
-                    self.frames[top].text_reported = true;
-                    let name = self.frames[top].name.clone();
-                    self.report(Code::SchemaTextNotAllowed, format!("<{name}> holds elements only, found text {:?}", short(t)));
-                }
-            }
-            Kind::Lax | Kind::Skip => {}
         }
         Flow::Continue
     }
 
-    fn start<R: BufRead>(&mut self, ns: Ns, e: &BytesStart, reader: &NsReader<R>) -> Flow {
-        let qname = e.name().into_inner();
-        if !is_qname(qname) {
-            return self.fatal(Code::XmlSyntax, format!("bad element name {qname:?}"));
+    /// Character data: `raw` as written (CDATA content is taken literally).
+    fn text<R: Read>(&mut self, raw: &str, cdata: bool, loc: &Locator<R>) -> Flow {
+        if self.depth == 0 {
+            if cdata || !raw.chars().all(is_xml_space) {
+                return self.fatal(loc, Code::XmlSyntax, "text outside the root element".into());
+            }
+            return Flow::Continue;
         }
+        if !cdata && raw.bytes().any(|b| b == b']') && raw.contains("]]>") {
+            return self.fatal(loc, Code::XmlSyntax, "\"]]>\" is not allowed in text".into());
+        }
+        let top = self.depth - 1;
+        match self.frames[top].kind {
+            Kind::Simple { .. } => {
+                if self.text.len() + raw.len() > self.limits.max_event_bytes as usize {
+                    return self.fatal(loc, Code::XmlTooLarge, format!("an element value longer than {} bytes", self.limits.max_event_bytes));
+                }
+                let expanded = if cdata { decode_line_ends(raw, &mut self.text) } else { decode_text(raw, &mut self.text) };
+                if let Err(msg) = expanded {
+                    return self.fatal(loc, Code::XmlEntity, msg);
+                }
+            }
+            Kind::Complex { ty, .. } => {
+                let mixed = matches!(COMPLEX_TYPES[ty as usize].content, Content::Elements { mixed: true, .. });
+                if raw.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r')) {
+                    return Flow::Continue;
+                }
+                let mut decoded = String::new();
+                if let Err(msg) = decode_text(raw, &mut decoded) {
+                    return self.fatal(loc, Code::XmlEntity, msg);
+                }
+                if !mixed && !self.frames[top].text_reported && !decoded.chars().all(is_xml_space) {
+                    self.frames[top].text_reported = true;
+                    self.at = loc.position();
+                    let name = self.frames[top].local().to_string();
+                    self.report(Code::SchemaTextNotAllowed, format!("<{name}> holds elements only, found text {:?}", short(&decoded)));
+                }
+            }
+            Kind::Lax | Kind::Skip => {
+                if !cdata {
+                    let mut scratch = String::new();
+                    if let Err(msg) = decode_text(raw, &mut scratch) {
+                        return self.fatal(loc, Code::XmlEntity, msg);
+                    }
+                }
+            }
+        }
+        Flow::Continue
+    }
+
+    fn start(&mut self, qname: &str, attrs: Attrs) -> Flow {
         if self.depth == 0 && self.seen_root {
-            return self.fatal(Code::XmlSyntax, format!("a second root element <{qname}>"));
+            return self.fatal_here(Code::XmlSyntax, format!("a second root element <{qname}>"));
         }
         if self.depth >= self.limits.max_depth {
-            return self.fatal(Code::XmlDepth, format!("elements nested deeper than {} levels", self.limits.max_depth));
+            return self.fatal_here(Code::XmlDepth, format!("elements nested deeper than {} levels", self.limits.max_depth));
         }
-        let local = qname.rsplit(':').next().unwrap_or(qname);
+        let bindings_before = self.bindings.len();
+        let default_before = self.default_ns;
+        if !attrs.is_empty() {
+            if let Flow::Stop = self.declare_namespaces(attrs) {
+                return Flow::Stop;
+            }
+        }
+        let (prefix, local) = split_qname(qname);
+        let ns = self.resolve(prefix.unwrap_or(""), true);
         self.deferring = true;
-        let (kind, repeatable) = self.child_kind(ns, qname, local);
+        let (kind, repeatable, key) = self.child_kind(ns, qname, local);
         self.deferring = false;
-        self.push(kind, local, repeatable);
+        // A name that matched a declared element is valid by construction;
+        // any other is checked before it is reported or skipped.
+        if (matches!(kind, Kind::Skip | Kind::Lax) || !self.pending.is_empty()) && !is_qname(qname) {
+            self.pending.clear();
+            return self.fatal_here(Code::XmlSyntax, format!("bad element name {qname:?}"));
+        }
+        self.push(kind, qname, key, repeatable, bindings_before, default_before);
         for (code, message) in std::mem::take(&mut self.pending) {
             self.report(code, message);
         }
-        self.attributes(e, reader)
+        self.attributes(attrs)
+    }
+
+    /// Adds the element's `xmlns` declarations to the scope.
+    fn declare_namespaces(&mut self, attrs: Attrs) -> Flow {
+        for a in attrs.iter() {
+            let prefix = match a.name.strip_prefix("xmlns") {
+                Some("") => "",
+                Some(p) if p.starts_with(':') => &p[1..],
+                _ => continue,
+            };
+            let mut uri = String::new();
+            if let Err(msg) = attribute_value(a.value, &mut uri) {
+                return self.fatal_here(Code::XmlSyntax, msg);
+            }
+            if !prefix.is_empty() && uri.is_empty() {
+                return self.fatal_here(Code::XmlNamespace, format!("xmlns:{prefix}=\"\" cannot undeclare a prefix in XML 1.0"));
+            }
+            if prefix == "xmlns" || (prefix == "xml") != (uri == XML_NS) {
+                return self.fatal_here(Code::XmlNamespace, format!("the prefix {prefix:?} cannot be bound to {uri:?}"));
+            }
+            let ns = if uri.is_empty() { Ns::Known(0) } else { ns_of_uri(&uri) };
+            if prefix.is_empty() {
+                self.default_ns = ns;
+            } else {
+                self.bindings.push((prefix.to_string(), ns));
+            }
+        }
+        Flow::Continue
+    }
+
+    /// The namespace of a prefix ("" is the default namespace, which applies
+    /// to elements only).
+    fn resolve(&self, prefix: &str, element: bool) -> Ns {
+        if prefix.is_empty() {
+            return if element { self.default_ns } else { Ns::Known(0) };
+        }
+        if prefix == "xml" {
+            return Ns::Foreign;
+        }
+        match self.bindings.iter().rev().find(|(p, _)| p == prefix) {
+            Some(&(_, ns)) => ns,
+            None => Ns::UnknownPrefix,
+        }
     }
 
     /// Decides how to treat a new element under the current top frame.
-    fn child_kind(&mut self, ns: Ns, qname: &str, local: &str) -> (Kind, bool) {
+    /// Returns the kind, whether the particle repeats, and the declaration
+    /// (`NO_KEY` when there is none) for numbering same-named siblings.
+    fn child_kind(&mut self, ns: Ns, qname: &str, local: &str) -> (Kind, bool, u32) {
         if ns == Ns::UnknownPrefix {
             self.report(Code::XmlNamespace, format!("the prefix of <{qname}> is not declared"));
-            return (Kind::Skip, false);
+            return (Kind::Skip, false, NO_KEY);
         }
         if self.depth == 0 {
             self.seen_root = true;
             let found = ROOTS.iter().position(|r| element_is(r.element, ns, local));
             self.root = found;
             return match found {
-                Some(r) => (element_kind(ROOTS[r].element), false),
+                Some(r) => (element_kind(ROOTS[r].element), false, NO_KEY),
                 None => {
                     self.report(Code::SchemaRoot, format!("<{qname}> is not an Incomes Register record root element"));
-                    (Kind::Skip, false)
+                    (Kind::Skip, false, NO_KEY)
                 }
             };
         }
         let top = self.depth - 1;
         match self.frames[top].kind {
-            Kind::Skip => (Kind::Skip, false),
-            Kind::Lax => (self.global(ns, local).map(element_kind).unwrap_or(Kind::Lax), false),
+            Kind::Skip => (Kind::Skip, false, NO_KEY),
+            Kind::Lax => match self.global(ns, local) {
+                Some(el) => (element_kind(el), false, el as u32),
+                None => (Kind::Lax, false, NO_KEY),
+            },
             Kind::Simple { ty } => {
-                let parent = self.frames[top].name.clone();
+                let parent = self.frames[top].local().to_string();
                 let msg = format!("<{parent}> holds a {} value, not elements; found <{qname}>", SIMPLE_TYPES[ty as usize].name);
                 self.report(Code::SchemaElementNotAllowed, msg);
-                (Kind::Skip, false)
+                (Kind::Skip, false, NO_KEY)
             }
             Kind::Complex { ty, state } => match self.step(state, ns, local) {
                 Some((t, next)) => {
                     self.frames[top].kind = Kind::Complex { ty, state: next };
-                    (self.term_kind(t.term, ns, qname, local), t.repeatable)
+                    let (kind, key) = self.term_kind(t.term, ns, qname, local);
+                    (kind, t.repeatable, key)
                 }
                 None => self.recover(top, ty, state, ns, qname, local),
             },
@@ -369,16 +481,17 @@ impl<'s> Walker<'s> {
         hit.map(|t| (*t, t.next))
     }
 
-    fn term_kind(&mut self, term: Term, ns: Ns, qname: &str, local: &str) -> Kind {
+    /// How to treat an element matched by `term`, and its declaration.
+    fn term_kind(&mut self, term: Term, ns: Ns, qname: &str, local: &str) -> (Kind, u32) {
         match term {
-            Term::Element(el) => element_kind(el),
+            Term::Element(el) => (element_kind(el), el as u32),
             Term::Any(w) => match self.global(ns, local) {
-                Some(el) => element_kind(el),
+                Some(el) => (element_kind(el), el as u32),
                 None if w.strict => {
                     self.report(Code::SchemaUnexpectedElement, format!("<{qname}> matches a strict wildcard but has no declaration"));
-                    Kind::Skip
+                    (Kind::Skip, NO_KEY)
                 }
-                None => Kind::Lax,
+                None => (Kind::Lax, NO_KEY),
             },
         }
     }
@@ -386,8 +499,8 @@ impl<'s> Walker<'s> {
     /// An element the current state does not accept: if a later state of the
     /// same model accepts it, report what is missing and continue from there;
     /// otherwise report it as unexpected and skip it.
-    fn recover(&mut self, top: usize, ty: u16, state: u16, ns: Ns, qname: &str, local: &str) -> (Kind, bool) {
-        let parent = self.frames[top].name.clone();
+    fn recover(&mut self, top: usize, ty: u16, state: u16, ns: Ns, qname: &str, local: &str) -> (Kind, bool, u32) {
+        let parent = self.frames[top].local().to_string();
         let expected = expected_names(state);
         let mut queue = vec![state];
         self.visited.iter_mut().for_each(|v| *v = false);
@@ -400,7 +513,8 @@ impl<'s> Walker<'s> {
                 if let Some((t, next)) = self.step(s, ns, local) {
                     self.frames[top].kind = Kind::Complex { ty, state: next };
                     self.report(Code::SchemaMissingElement, format!("<{parent}> is missing {expected} before <{qname}>"));
-                    return (self.term_kind(t.term, ns, qname, local), t.repeatable);
+                    let (kind, key) = self.term_kind(t.term, ns, qname, local);
+                    return (kind, t.repeatable, key);
                 }
             }
             for t in STATES[s as usize].transitions {
@@ -416,7 +530,7 @@ impl<'s> Walker<'s> {
             format!("unexpected element <{qname}> in <{parent}>; expected {expected}")
         };
         self.report(Code::SchemaUnexpectedElement, msg);
-        (Kind::Skip, false)
+        (Kind::Skip, false, NO_KEY)
     }
 
     fn global(&self, ns: Ns, local: &str) -> Option<u16> {
@@ -424,17 +538,17 @@ impl<'s> Walker<'s> {
         ROOTS[root].globals.iter().copied().find(|&el| element_is(el, ns, local))
     }
 
-    fn push(&mut self, kind: Kind, local: &str, repeatable: bool) {
-        let index = match self.depth.checked_sub(1).map(|p| &mut self.frames[p]) {
-            Some(parent) => {
-                if parent.last_child == local {
+    fn push(&mut self, kind: Kind, qname: &str, key: u32, repeatable: bool, bindings: usize, default_ns: Ns) {
+        let index = match self.depth.checked_sub(1) {
+            Some(p) => {
+                let parent = &mut self.frames[p];
+                if parent.last_key == key && key != NO_KEY {
                     parent.last_count += 1;
                 } else {
-                    parent.last_child.clear();
-                    parent.last_child.push_str(local);
+                    parent.last_key = key;
                     parent.last_count = 1;
                 }
-                if repeatable {
+                if repeatable && key != NO_KEY {
                     parent.last_count
                 } else {
                     0
@@ -445,37 +559,50 @@ impl<'s> Walker<'s> {
         if self.frames.len() == self.depth {
             self.frames.push(Frame {
                 kind,
-                name: String::new(),
+                qname: String::new(),
+                local_at: 0,
+                bindings,
+                default_ns,
                 index: 0,
                 line: 0,
                 column: 0,
-                last_child: String::new(),
+                last_key: NO_KEY,
                 last_count: 0,
                 text_reported: false,
             });
         }
         let f = &mut self.frames[self.depth];
         f.kind = kind;
-        f.name.clear();
-        f.name.push_str(local);
+        f.qname.clear();
+        f.qname.push_str(qname);
+        f.local_at = qname.bytes().position(|b| b == b':').map_or(0, |i| i + 1);
+        f.bindings = bindings;
+        f.default_ns = default_ns;
         f.index = index;
-        f.line = self.line;
-        f.column = self.column;
-        f.last_child.clear();
+        f.line = self.at.line;
+        f.column = self.at.column;
+        f.last_key = NO_KEY;
         f.last_count = 0;
         f.text_reported = false;
         self.depth += 1;
         self.text.clear();
     }
 
-    fn end(&mut self) -> Flow {
+    /// Closes the top element; `tag` is the end tag's name (`None` for `<x/>`).
+    fn end<R: Read>(&mut self, tag: Option<&str>, loc: &Locator<R>) -> Flow {
         let Some(top) = self.depth.checked_sub(1) else {
-            return Flow::Continue;
+            return self.fatal(loc, Code::XmlSyntax, format!("end tag </{}> without a start tag", tag.unwrap_or("")));
         };
+        if let Some(tag) = tag {
+            if tag != self.frames[top].qname {
+                let open = self.frames[top].qname.clone();
+                return self.fatal(loc, Code::XmlSyntax, format!("end tag </{tag}> does not match the open <{open}>"));
+            }
+        }
         let (line, column) = (self.frames[top].line, self.frames[top].column);
         match self.frames[top].kind {
             Kind::Complex { state, .. } if !STATES[state as usize].accepting => {
-                let name = self.frames[top].name.clone();
+                let name = self.frames[top].local().to_string();
                 let msg = format!("<{name}> is incomplete: expected {}", expected_names(state));
                 self.report_at(line, column, Code::SchemaMissingElement, msg);
             }
@@ -486,57 +613,48 @@ impl<'s> Walker<'s> {
             }
             _ => {}
         }
+        self.bindings.truncate(self.frames[top].bindings);
+        self.default_ns = self.frames[top].default_ns;
         self.depth -= 1;
         Flow::Continue
     }
 
-    fn attributes<R: BufRead>(&mut self, e: &BytesStart, reader: &NsReader<R>) -> Flow {
+    fn attributes(&mut self, attrs: Attrs) -> Flow {
         let top = self.depth - 1;
         let kind = self.frames[top].kind;
         let declared = match kind {
             Kind::Complex { ty, .. } => COMPLEX_TYPES[ty as usize].attributes,
-            Kind::Simple { .. } => &[],
-            Kind::Lax | Kind::Skip => &[],
+            _ => &[],
         };
         let checked = matches!(kind, Kind::Complex { .. } | Kind::Simple { .. });
         let mut present = 0u32;
         let mut value = String::new();
-        for attr in e.attributes().with_checks(true) {
-            let attr = match attr {
-                Ok(a) => a,
-                Err(err) => return self.fatal(Code::XmlSyntax, format!("bad attribute: {err}")),
-            };
-            let key = attr.key.into_inner();
+        for attr in attrs.iter() {
+            let key = attr.name;
             if !is_qname(key) {
-                return self.fatal(Code::XmlSyntax, format!("bad attribute name {key:?}"));
+                return self.fatal_here(Code::XmlSyntax, format!("bad attribute name {key:?}"));
             }
-            if let Err(msg) = attribute_value(&attr.value, &mut value) {
-                return self.fatal(Code::XmlSyntax, msg);
+            if let Err(msg) = attribute_value(attr.value, &mut value) {
+                return self.fatal_here(Code::XmlSyntax, msg);
             }
             if key == "xmlns" || key.starts_with("xmlns:") {
-                if key != "xmlns" && value.is_empty() {
-                    return self.fatal(Code::XmlNamespace, format!("{key}=\"\" cannot undeclare a prefix in XML 1.0"));
-                }
                 continue;
             }
-            let (ans, local) = reader.resolver().resolve_attribute(attr.key);
-            let local = local.into_inner();
-            let ans = match ans {
-                ResolveResult::Unbound => None,
-                ResolveResult::Bound(n) => Some(n.into_inner()),
-                ResolveResult::Unknown(_) => {
+            let (prefix, local) = split_qname(key);
+            let ans = self.resolve(prefix.unwrap_or(""), false);
+            match ans {
+                Ns::UnknownPrefix => {
                     self.report(Code::XmlNamespace, format!("the prefix of attribute {key} is not declared"));
                     continue;
                 }
-            };
-            if ans == Some(XSI) {
-                self.xsi(top, local, &value);
-                continue;
+                Ns::Xsi => {
+                    self.xsi(top, local, &value);
+                    continue;
+                }
+                _ if !checked => continue,
+                _ => {}
             }
-            if !checked {
-                continue;
-            }
-            let found = declared.iter().position(|d| ans.is_none() && d.name == local);
+            let found = declared.iter().position(|d| ans == Ns::Known(0) && d.name == local);
             match found {
                 Some(i) => {
                     present |= 1 << i;
@@ -548,14 +666,14 @@ impl<'s> Walker<'s> {
                     }
                 }
                 None => {
-                    let name = self.frames[top].name.clone();
+                    let name = self.frames[top].local().to_string();
                     self.report(Code::SchemaUnknownAttribute, format!("<{name}> has no attribute {key}"));
                 }
             }
         }
         for (i, d) in declared.iter().enumerate() {
             if d.required && present & (1 << i) == 0 {
-                let name = self.frames[top].name.clone();
+                let name = self.frames[top].local().to_string();
                 self.report(Code::SchemaMissingAttribute, format!("<{name}> requires the attribute {}", d.name));
             }
         }
@@ -575,7 +693,7 @@ impl<'s> Walker<'s> {
     /// `xsi:` attributes: schema location hints are ignored, as by libxml2;
     /// no element is nillable; xsi:type may only name the declared type.
     fn xsi(&mut self, top: usize, local: &str, value: &str) {
-        let name = self.frames[top].name.clone();
+        let name = self.frames[top].local().to_string();
         match local {
             "schemaLocation" | "noNamespaceSchemaLocation" => {}
             "nil" => self.report(Code::SchemaXsi, format!("<{name}> is not nillable: xsi:nil is not allowed")),
@@ -598,23 +716,18 @@ impl<'s> Walker<'s> {
     }
 }
 
-fn classify(ns: &ResolveResult) -> Ns {
-    match ns {
-        ResolveResult::Unbound => Ns::Known(0),
-        ResolveResult::Bound(n) => {
-            let uri = n.into_inner();
-            match NAMESPACES.iter().position(|k| *k == uri) {
-                Some(i) if i > 0 => Ns::Known(i as u8),
-                _ => Ns::Foreign,
-            }
-        }
-        ResolveResult::Unknown(_) => Ns::UnknownPrefix,
+fn split_qname(qname: &str) -> (Option<&str>, &str) {
+    // Names are short: a plain loop beats a memchr call.
+    match qname.bytes().position(|b| b == b':') {
+        Some(i) => (Some(&qname[..i]), &qname[i + 1..]),
+        None => (None, qname),
     }
 }
 
 fn element_is(el: u16, ns: Ns, local: &str) -> bool {
     let d = &ELEMENTS[el as usize];
-    ns == Ns::Known(d.ns) && d.name == local
+    // Length and first byte first: most candidates differ there.
+    d.name.len() == local.len() && d.name.as_bytes().first() == local.as_bytes().first() && ns == Ns::Known(d.ns) && d.name == local
 }
 
 fn wildcard_allows(w: crate::schema::model::Wildcard, ns: Ns) -> bool {
@@ -693,4 +806,84 @@ fn attribute_value(raw: &str, out: &mut String) -> Result<(), String> {
     }
     out.push_str(rest);
     Ok(())
+}
+
+/// Appends text with line ends normalised (CR LF and lone CR become LF).
+fn decode_line_ends(raw: &str, out: &mut String) -> Result<(), String> {
+    if !raw.bytes().any(|b| b == b'\r') {
+        out.push_str(raw);
+        return Ok(());
+    }
+    let mut rest = raw;
+    while let Some(i) = rest.find('\r') {
+        out.push_str(&rest[..i]);
+        out.push('\n');
+        rest = &rest[i + 1..];
+        if let Some(r) = rest.strip_prefix('\n') {
+            rest = r;
+        }
+    }
+    out.push_str(rest);
+    Ok(())
+}
+
+/// Appends character data with references expanded and line ends normalised.
+fn decode_text(raw: &str, out: &mut String) -> Result<(), String> {
+    // Values are short: plain loops beat memchr calls here.
+    if !raw.bytes().any(|b| b == b'&') {
+        return decode_line_ends(raw, out);
+    }
+    let mut rest = raw;
+    while let Some(i) = rest.find('&') {
+        decode_line_ends(&rest[..i], out)?;
+        rest = &rest[i + 1..];
+        let end = rest.find(';').ok_or("\"&\" must start a reference such as &amp;")?;
+        out.push(resolve_reference(&rest[..end])?);
+        rest = &rest[end + 1..];
+    }
+    decode_line_ends(rest, out)
+}
+
+/// The XML declaration's pseudo-attributes: `Ok(Some(encoding))` for an
+/// encoding other than UTF-8.
+fn parse_decl(pseudo: &str) -> Result<Option<String>, String> {
+    let mut rest = pseudo.trim_start_matches(is_xml_space);
+    let mut seen = vec![];
+    let mut encoding = None;
+    while !rest.is_empty() {
+        let eq = rest.find('=').ok_or("expected name=\"value\"")?;
+        let name = rest[..eq].trim_end_matches(is_xml_space);
+        let after = rest[eq + 1..].trim_start_matches(is_xml_space);
+        let quote = after.chars().next().filter(|c| *c == '"' || *c == '\'').ok_or("values must be quoted")?;
+        let close = after[1..].find(quote).ok_or("unterminated value")? + 1;
+        let value = &after[1..close];
+        rest = &after[close + 1..];
+        if !rest.is_empty() && !rest.starts_with(is_xml_space) {
+            return Err("pseudo-attributes must be separated by whitespace".into());
+        }
+        rest = rest.trim_start_matches(is_xml_space);
+        let order = ["version", "encoding", "standalone"];
+        let at = order.iter().position(|o| *o == name).ok_or(format!("unknown pseudo-attribute {name:?}"))?;
+        if seen.last().is_some_and(|&l| l >= at) || (seen.is_empty() && at != 0) {
+            return Err("expected version, then encoding, then standalone".into());
+        }
+        seen.push(at);
+        match name {
+            "version" if value != "1.0" => return Err(format!("XML version {value:?} is not supported; records use 1.0")),
+            "encoding" if !value.eq_ignore_ascii_case("utf-8") => {
+                let valid = value.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+                    && value.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
+                if !valid {
+                    return Err(format!("bad encoding name {value:?}"));
+                }
+                encoding = Some(value.to_string());
+            }
+            "standalone" if value != "yes" && value != "no" => return Err("standalone must be \"yes\" or \"no\"".into()),
+            _ => {}
+        }
+    }
+    if seen.is_empty() {
+        return Err("the version is missing".into());
+    }
+    Ok(encoding)
 }

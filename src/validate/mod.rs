@@ -15,7 +15,7 @@ pub mod simple;
 pub use engine::Limits;
 
 use crate::diagnostic::Diagnostic;
-use std::io::{self, BufRead};
+use std::io::{self, Read};
 
 /// What to check, and the limits that bound memory on hostile input.
 #[derive(Debug, Clone, Default)]
@@ -39,7 +39,7 @@ impl Summary {
 /// Validates a document read from `input` in one streaming pass, handing each
 /// problem to `sink` as soon as it is found. The root element selects the
 /// schema. Only an I/O failure of `input` itself is an `Err`.
-pub fn validate_reader<R: BufRead>(input: R, options: &Options, sink: &mut dyn FnMut(Diagnostic)) -> io::Result<Summary> {
+pub fn validate_reader<R: Read>(input: R, options: &Options, sink: &mut dyn FnMut(Diagnostic)) -> io::Result<Summary> {
     let mut walker = engine::Walker::new(options.limits, sink);
     walker.run(input)?;
     Ok(Summary {

@@ -16,15 +16,15 @@ pub fn normalize(builtin: Builtin, raw: &str) -> Cow<'_, str> {
     match builtin {
         Builtin::String => Cow::Borrowed(raw),
         Builtin::NormalizedString => {
-            if raw.contains(['\t', '\n', '\r']) {
+            if raw.bytes().any(|b| matches!(b, b'\t' | b'\n' | b'\r')) {
                 Cow::Owned(raw.replace(['\t', '\n', '\r'], " "))
             } else {
                 Cow::Borrowed(raw)
             }
         }
         _ => {
-            let trimmed = raw.trim_matches(is_xml_space);
-            if trimmed.contains(is_xml_space) {
+            let trimmed = raw.trim_ascii();
+            if trimmed.bytes().any(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r')) {
                 Cow::Owned(trimmed.split(is_xml_space).filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" "))
             } else {
                 Cow::Borrowed(trimmed)
@@ -113,7 +113,7 @@ pub fn check(ty: &SimpleType, raw: &str) -> Result<(), ValueError> {
     let v = v.as_ref();
     lexical_ok(ty.builtin, v)?;
     if ty.min_length.is_some() || ty.max_length.is_some() {
-        let n = v.chars().count() as u32;
+        let n = if v.is_ascii() { v.len() } else { v.chars().count() } as u32;
         let min = ty.min_length.unwrap_or(0);
         let max = ty.max_length.unwrap_or(u32::MAX);
         if n < min || n > max {

@@ -15,6 +15,10 @@ fn is_name_char(c: char) -> bool {
 
 /// A name without colons (a namespace prefix or local name).
 pub fn is_ncname(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.first().is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_') && b.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.')) {
+        return true;
+    }
     let mut chars = s.chars();
     match chars.next() {
         Some(c) if is_name_start(c) => chars.all(is_name_char),

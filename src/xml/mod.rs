@@ -2,4 +2,4 @@
 //! 1.0 rules quick-xml leaves to its caller.
 
 pub mod chars;
-pub mod tracked;
+pub mod tokenizer;

@@ -1,0 +1,613 @@
+//! A pull tokenizer for XML 1.0 over any `Read`, borrowing each token from a
+//! refillable window. Memory is the window, which grows only as far as the
+//! largest single token and never past a limit.
+//!
+//! It checks what makes a token well-formed (names, attribute syntax and
+//! uniqueness, comment and CDATA syntax, UTF-8, allowed characters) and keeps
+//! the line and column of every token. Matching end tags, namespaces and
+//! references are left to the caller, which has the element stack.
+
+use super::chars::is_qname;
+use memchr::{memchr, memchr2, memmem};
+use std::cell::Cell;
+use std::io::{self, Read};
+
+/// One attribute of a start tag: the raw name and the raw (unexpanded) value.
+#[derive(Debug, Clone, Copy)]
+pub struct Attr<'a> {
+    pub name: &'a str,
+    pub value: &'a str,
+}
+
+#[derive(Debug)]
+pub enum Token<'a> {
+    /// `<?xml ...?>`: the raw pseudo-attributes.
+    Decl(&'a str),
+    Pi { target: &'a str },
+    Comment,
+    /// `<!DOCTYPE`: only its start is read.
+    Doctype,
+    Start { name: &'a str, attrs: Attrs<'a>, empty: bool },
+    End { name: &'a str },
+    /// Character data as written: references unexpanded, line ends not normalised.
+    Text(&'a str),
+    /// Character data that is only whitespace (possibly empty of nothing else).
+    Space(&'a str),
+    CData(&'a str),
+    Eof,
+}
+
+#[derive(Debug)]
+pub enum TokenError {
+    Io(io::Error),
+    /// Not well-formed, with a message.
+    Syntax(String, Position),
+    /// Invalid UTF-8, and where.
+    Encoding(Position),
+    /// A character XML forbids (control characters, U+FFFE, U+FFFF), and where.
+    Char(u32, Position),
+    /// A single token larger than the limit, starting here.
+    TooLarge(Position),
+}
+
+/// Token position: 1-based line and column in characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Position {
+    pub line: u64,
+    pub column: u64,
+}
+
+/// The attributes of a start tag, borrowed from the window.
+#[derive(Debug, Clone, Copy)]
+pub struct Attrs<'a> {
+    window: &'a [u8],
+    spans: &'a [Span],
+}
+
+impl<'a> Attrs<'a> {
+    pub fn iter(&self) -> impl Iterator<Item = Attr<'a>> + 'a {
+        let w = self.window;
+        let s = move |r: (usize, usize)| std::str::from_utf8(&w[r.0..r.1]).unwrap_or("");
+        self.spans.iter().map(move |sp| Attr {
+            name: s(sp.name),
+            value: s(sp.value),
+        })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+}
+
+/// Offsets of an attribute within the token (the window may move between tokens).
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    name: (usize, usize),
+    value: (usize, usize),
+}
+
+enum Scan {
+    Done { len: usize, kind: Kind },
+    /// The token goes past the window: read more and try again.
+    More,
+}
+
+#[derive(Clone, Copy)]
+enum Kind {
+    Text,
+    Space,
+    Decl(usize, usize),
+    Pi(usize, usize),
+    Comment,
+    CData(usize, usize),
+    Doctype,
+    Start { name: (usize, usize), empty: bool },
+    End(usize, usize),
+}
+
+const INITIAL_WINDOW: usize = 64 * 1024;
+
+/// A problem in the raw bytes, found as they are read and reported when
+/// the token holding it is reached.
+#[derive(Clone, Copy)]
+enum BadByte {
+    Utf8,
+    Char(u32),
+}
+
+pub struct Tokenizer<R> {
+    src: R,
+    buf: Vec<u8>,
+    pos: usize,
+    end: usize,
+    /// `buf[..checked]` is valid UTF-8 made of allowed characters.
+    checked: usize,
+    /// Stream offset of `buf[0]`.
+    base: u64,
+    /// The first bad byte sequence found, by stream offset.
+    bad: Option<(u64, BadByte)>,
+    /// Stream offsets of the line feeds not yet passed by `cursor`.
+    newlines: Vec<u64>,
+    cursor: Cell<Cursor>,
+    comment_end: memmem::Finder<'static>,
+    cdata_end: memmem::Finder<'static>,
+    pi_end: memmem::Finder<'static>,
+    double_dash: memmem::Finder<'static>,
+    eof: bool,
+    limit: usize,
+    spans: Vec<Span>,
+    started: bool,
+    /// Whether whitespace between tags is returned as a token; when false it
+    /// is skipped (the caller is in element-only content, where XSD ignores it).
+    pub keep_space: bool,
+}
+
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+/// Bytes that end a name: whitespace and markup.
+const NAME_STOP: [bool; 256] = {
+    let mut t = [false; 256];
+    let stops = b" \t\n\r>/=?<\"'";
+    let mut i = 0;
+    while i < stops.len() {
+        t[stops[i] as usize] = true;
+        i += 1;
+    }
+    t
+};
+
+/// End of a name starting at `i`.
+fn name_end(b: &[u8], i: usize) -> usize {
+    b[i..].iter().position(|&c| NAME_STOP[c as usize]).map_or(b.len(), |n| i + n)
+}
+
+fn syntax<T>(msg: impl Into<String>) -> Result<T, TokenError> {
+    // The position is filled in by `next_token`, which knows the token start.
+    Err(TokenError::Syntax(msg.into(), Position { line: 0, column: 0 }))
+}
+
+/// Where position counting has got to: every byte before `abs` is counted.
+#[derive(Debug, Clone, Copy)]
+struct Cursor {
+    abs: u64,
+    line: u64,
+    column: u64,
+    /// Index into the line-feed list of the first line feed at or after `abs`.
+    next_newline: usize,
+}
+
+/// Finds the line and column of a token on demand: most tokens never need
+/// a position, and counting each one would cost more than reading it.
+pub struct Locator<'a, R> {
+    tokens: &'a Tokenizer<R>,
+    at: u64,
+}
+
+impl<R: Read> Locator<'_, R> {
+    /// Where the token starts.
+    pub fn position(&self) -> Position {
+        self.tokens.position_of(self.at)
+    }
+}
+
+/// Counts lines and columns up to `abs` from where the cursor got to. Queries
+/// never go backwards (the caller asks about the token it holds, in document
+/// order), so every byte is counted at most once.
+fn position_at(window: &[u8], base: u64, newlines: &[u64], cursor: &Cell<Cursor>, abs: u64) -> Position {
+    let mut c = cursor.get();
+    if abs >= c.abs {
+        while c.next_newline < newlines.len() && newlines[c.next_newline] < abs {
+            c.line += 1;
+            c.abs = newlines[c.next_newline] + 1;
+            c.column = 1;
+            c.next_newline += 1;
+        }
+        let from = (c.abs.max(base) - base) as usize;
+        let to = ((abs - base) as usize).min(window.len());
+        let span = &window[from.min(to)..to];
+        c.column += if span.is_ascii() { span.len() } else { span.iter().filter(|&&b| !is_continuation(b)).count() } as u64;
+        c.abs = abs;
+        cursor.set(c);
+    }
+    Position {
+        line: c.line,
+        column: c.column,
+    }
+}
+
+fn is_continuation(b: u8) -> bool {
+    b & 0xC0 == 0x80
+}
+
+fn is_forbidden_byte(c: u8) -> bool {
+    (c < 0x20) & (c != b'\t') & (c != b'\n') & (c != b'\r')
+}
+
+/// The first character XML forbids in valid UTF-8: its byte offset and code point.
+fn first_forbidden(b: &[u8]) -> Option<(usize, u32)> {
+    // Branch-free per block so the common case (nothing found) vectorises.
+    let control = b.chunks(64).position(|block| block.iter().fold(false, |f, &c| f | is_forbidden_byte(c)));
+    let control = control.and_then(|block| {
+        let from = block * 64;
+        b[from..].iter().position(|&c| is_forbidden_byte(c)).map(|i| (from + i, b[from + i] as u32))
+    });
+    // U+FFFE and U+FFFF are EF BF BE and EF BF BF.
+    let nonchar = memchr::memchr_iter(0xEF, b)
+        .find(|&i| b.get(i + 1) == Some(&0xBF) && matches!(b.get(i + 2), Some(0xBE | 0xBF)))
+        .map(|i| (i, 0xFF00 | b[i + 2] as u32));
+    match (control, nonchar) {
+        (Some(a), Some(n)) => Some(if a.0 < n.0 { a } else { n }),
+        (a, n) => a.or(n),
+    }
+}
+
+impl<R: Read> Tokenizer<R> {
+    /// `limit` is the most bytes one token may take.
+    pub fn new(src: R, limit: usize) -> Self {
+        Tokenizer {
+            src,
+            buf: vec![0; INITIAL_WINDOW.min(limit.max(16))],
+            pos: 0,
+            end: 0,
+            checked: 0,
+            base: 0,
+            bad: None,
+            newlines: vec![],
+            cursor: Cell::new(Cursor {
+                abs: 0,
+                line: 1,
+                column: 1,
+                next_newline: 0,
+            }),
+            comment_end: memmem::Finder::new(b"-->").into_owned(),
+            cdata_end: memmem::Finder::new(b"]]>").into_owned(),
+            pi_end: memmem::Finder::new(b"?>").into_owned(),
+            double_dash: memmem::Finder::new(b"--").into_owned(),
+            eof: false,
+            limit,
+            spans: vec![],
+            started: false,
+            keep_space: true,
+        }
+    }
+
+    /// The line and column of a stream offset still in the window.
+    fn position_of(&self, abs: u64) -> Position {
+        position_at(&self.buf[..self.end], self.base, &self.newlines, &self.cursor, abs)
+    }
+
+    /// Where the next token starts.
+    pub fn position(&self) -> Position {
+        self.position_of(self.base + self.pos as u64)
+    }
+
+    /// Moves the unread bytes to the front and reads more, growing the window
+    /// when one token fills it. Returns false at the end of the input.
+    fn refill(&mut self) -> Result<bool, TokenError> {
+        if self.eof {
+            return Ok(false);
+        }
+        if self.pos > 0 {
+            // Count positions up to what is dropped, then forget passed line feeds.
+            self.position();
+            let mut c = self.cursor.get();
+            self.newlines.drain(..c.next_newline);
+            c.next_newline = 0;
+            self.cursor.set(c);
+            self.buf.copy_within(self.pos..self.end, 0);
+            self.end -= self.pos;
+            self.checked -= self.pos;
+            self.base += self.pos as u64;
+            self.pos = 0;
+        }
+        if self.end == self.buf.len() {
+            if self.buf.len() >= self.limit {
+                return Err(TokenError::TooLarge(self.position()));
+            }
+            let grown = (self.buf.len() * 2).min(self.limit);
+            self.buf.resize(grown, 0);
+        }
+        loop {
+            match self.src.read(&mut self.buf[self.end..]) {
+                Ok(0) => {
+                    self.eof = true;
+                    self.check_new_bytes();
+                    return Ok(false);
+                }
+                Ok(n) => {
+                    self.end += n;
+                    self.check_new_bytes();
+                    return Ok(true);
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(TokenError::Io(e)),
+            }
+        }
+    }
+
+    /// Validates the bytes read since the last call: UTF-8, and the XML 1.0
+    /// `Char` production. An incomplete sequence at the end waits for more.
+    fn check_new_bytes(&mut self) {
+        if self.bad.is_some() {
+            return;
+        }
+        let new = &self.buf[self.checked..self.end];
+        let at = self.base + self.checked as u64;
+        self.newlines.extend(memchr::memchr_iter(b'\n', new).map(|i| at + i as u64));
+        let valid = match std::str::from_utf8(new) {
+            Ok(_) => new.len(),
+            Err(e) if e.error_len().is_none() && !self.eof => e.valid_up_to(),
+            Err(e) => {
+                self.bad = Some((self.base + (self.checked + e.valid_up_to()) as u64, BadByte::Utf8));
+                e.valid_up_to()
+            }
+        };
+        if let Some((at, c)) = first_forbidden(&new[..valid]) {
+            let offset = self.base + (self.checked + at) as u64;
+            if self.bad.is_none_or(|(o, _)| offset < o) {
+                self.bad = Some((offset, BadByte::Char(c)));
+            }
+        }
+        self.checked += valid;
+    }
+
+    /// Skips a UTF-8 byte order mark at the very start.
+    fn skip_bom(&mut self) -> Result<(), TokenError> {
+        while self.end < 3 && self.refill()? {}
+        if self.buf[..self.end].starts_with(b"\xEF\xBB\xBF") {
+            self.pos = 3;
+        }
+        Ok(())
+    }
+
+    /// The window's bytes `from..to` as text. Every byte below `checked` was
+    /// validated as UTF-8 when it was read, and tokens start and end at ASCII
+    /// delimiters, so the range holds whole characters.
+    fn checked_str(&self, from: usize, to: usize) -> &str {
+        let bytes = &self.buf[from..to];
+        if to <= self.checked && (from == 0 || !is_continuation(self.buf[from])) && (to == self.end || !is_continuation(self.buf[to])) {
+            // SAFETY: `buf[..checked]` is valid UTF-8 (see `check_new_bytes`),
+            // and neither end of the range falls inside a character.
+            unsafe { std::str::from_utf8_unchecked(bytes) }
+        } else {
+            std::str::from_utf8(bytes).unwrap_or("")
+        }
+    }
+
+    /// The next token and a way to find where it starts.
+    pub fn next_token(&mut self) -> Result<(Token<'_>, Locator<'_, R>), TokenError> {
+        if !self.started {
+            self.started = true;
+            self.skip_bom()?;
+            // The byte order mark takes no column.
+            let mut c = self.cursor.get();
+            c.abs = self.pos as u64;
+            self.cursor.set(c);
+        }
+        match self.next_extent() {
+            Ok(x) => Ok(self.token(x)),
+            Err(TokenError::Syntax(msg, _)) => Err(TokenError::Syntax(msg, self.position())),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Finds the next token: its length and kind, after refilling as needed.
+    fn next_extent(&mut self) -> Result<Option<(usize, Kind)>, TokenError> {
+        let (len, kind) = loop {
+            if self.pos == self.end && !self.refill()? {
+                if let Some((offset, what)) = self.bad {
+                    return Err(self.bad_error(offset, what));
+                }
+                return Ok(None);
+            }
+            match self.scan()? {
+                Scan::Done { len, kind } => break (len, kind),
+                Scan::More => {
+                    if !self.refill()? {
+                        // The input ended inside a token.
+                        if matches!(memchr(b'<', &self.buf[self.pos..self.end]), Some(0)) {
+                            return syntax("the document ends inside a tag, comment or CDATA section");
+                        }
+                        // Trailing text at the end of the input.
+                        break (self.end - self.pos, Kind::Text);
+                    }
+                }
+            }
+        };
+        if let Some((offset, what)) = self.bad {
+            if offset - self.base < (self.pos + len) as u64 {
+                return Err(self.bad_error(offset, what));
+            }
+        }
+        Ok(Some((len, kind)))
+    }
+
+    fn bad_error(&self, offset: u64, what: BadByte) -> TokenError {
+        let at = self.position_of(offset);
+        match what {
+            BadByte::Utf8 => TokenError::Encoding(at),
+            BadByte::Char(c) => TokenError::Char(c, at),
+        }
+    }
+
+    /// Builds the token found by `next_extent` and moves past it.
+    fn token(&mut self, extent: Option<(usize, Kind)>) -> (Token<'_>, Locator<'_, R>) {
+        let start = self.pos;
+        let at = self.base + start as u64;
+        let Some((len, kind)) = extent else {
+            return (Token::Eof, Locator { tokens: self, at });
+        };
+        self.pos += len;
+        let this: &Self = self;
+        let token = this.checked_str(start, start + len);
+        let s = |r: (usize, usize)| token.get(r.0..r.1).unwrap_or("");
+        let t = match kind {
+            Kind::Text => Token::Text(token),
+            Kind::Space => Token::Space(token),
+            Kind::Decl(a, z) => Token::Decl(s((a, z))),
+            Kind::Pi(a, z) => Token::Pi { target: s((a, z)) },
+            Kind::Comment => Token::Comment,
+            Kind::CData(a, z) => Token::CData(s((a, z))),
+            Kind::Doctype => Token::Doctype,
+            Kind::End(a, z) => Token::End { name: s((a, z)) },
+            Kind::Start { name, empty } => Token::Start {
+                name: s(name),
+                attrs: Attrs {
+                    window: token.as_bytes(),
+                    spans: &this.spans,
+                },
+                empty,
+            },
+        };
+        (t, Locator { tokens: this, at })
+    }
+
+    /// Finds the extent of the token at `pos` within the window.
+    fn scan(&mut self) -> Result<Scan, TokenError> {
+        let b = &self.buf[self.pos..self.end];
+        if b[0] != b'<' {
+            // Indentation between tags is the most common text: a plain loop
+            // finds its end sooner than a memchr call.
+            let ws = b.iter().position(|&c| !is_space(c)).unwrap_or(b.len());
+            if ws < b.len() && b[ws] == b'<' {
+                if self.keep_space {
+                    return Ok(Scan::Done { len: ws, kind: Kind::Space });
+                }
+                self.pos += ws;
+                return self.scan();
+            }
+            return Ok(match memchr(b'<', &b[ws..]) {
+                Some(i) => Scan::Done { len: ws + i, kind: Kind::Text },
+                None => Scan::More,
+            });
+        }
+        if b.len() < 2 {
+            return Ok(Scan::More);
+        }
+        match b[1] {
+            b'?' => self.scan_pi(),
+            b'!' => self.scan_bang(),
+            b'/' => {
+                let z = name_end(b, 2);
+                let close = z + b[z..].iter().position(|&c| !is_space(c)).unwrap_or(b.len() - z);
+                match b.get(close) {
+                    None => Ok(Scan::More),
+                    Some(b'>') if z > 2 => Ok(Scan::Done { len: close + 1, kind: Kind::End(2, z) }),
+                    Some(_) => syntax("malformed end tag"),
+                }
+            }
+            _ => self.scan_start(),
+        }
+    }
+
+    fn scan_pi(&self) -> Result<Scan, TokenError> {
+        let b = &self.buf[self.pos..self.end];
+        let Some(close) = self.pi_end.find(b) else { return Ok(Scan::More) };
+        let z = name_end(b, 2);
+        if z == 2 || (z < close && !is_space(b[z])) {
+            return syntax("malformed processing instruction");
+        }
+        let target = &b[2..z];
+        let kind = if target == b"xml" { Kind::Decl(z, close) } else { Kind::Pi(2, z) };
+        Ok(Scan::Done { len: close + 2, kind })
+    }
+
+    fn scan_bang(&self) -> Result<Scan, TokenError> {
+        let b = &self.buf[self.pos..self.end];
+        const CDATA: &[u8] = b"<![CDATA[";
+        if b.len() < CDATA.len() && (CDATA.starts_with(b) || b"<!DOCTYPE".starts_with(b) || b"<!--".starts_with(&b[..b.len().min(4)])) {
+            return Ok(Scan::More);
+        }
+        if b.starts_with(b"<!--") {
+            let Some(close) = self.comment_end.find(&b[4..]) else { return Ok(Scan::More) };
+            let body = &b[4..4 + close];
+            if self.double_dash.find(body).is_some() || body.ends_with(b"-") {
+                return syntax("\"--\" is not allowed inside a comment");
+            }
+            return Ok(Scan::Done { len: 4 + close + 3, kind: Kind::Comment });
+        }
+        if b.starts_with(CDATA) {
+            let Some(close) = self.cdata_end.find(&b[9..]) else { return Ok(Scan::More) };
+            return Ok(Scan::Done {
+                len: 9 + close + 3,
+                kind: Kind::CData(9, 9 + close),
+            });
+        }
+        if b.starts_with(b"<!DOCTYPE") {
+            return Ok(Scan::Done { len: 9, kind: Kind::Doctype });
+        }
+        syntax("unknown markup after \"<!\"")
+    }
+
+    fn scan_start(&mut self) -> Result<Scan, TokenError> {
+        self.spans.clear();
+        let b = &self.buf[self.pos..self.end];
+        let z = name_end(b, 1);
+        if z >= b.len() {
+            return Ok(Scan::More);
+        }
+        if z == 1 {
+            return syntax("\"<\" must start a tag; write &lt; in text");
+        }
+        let mut i = z;
+        loop {
+            let ws = i;
+            while i < b.len() && is_space(b[i]) {
+                i += 1;
+            }
+            match b.get(i) {
+                None => return Ok(Scan::More),
+                Some(b'>') => return Ok(Scan::Done { len: i + 1, kind: Kind::Start { name: (1, z), empty: false } }),
+                Some(b'/') => {
+                    return match b.get(i + 1) {
+                        None => Ok(Scan::More),
+                        Some(b'>') => Ok(Scan::Done { len: i + 2, kind: Kind::Start { name: (1, z), empty: true } }),
+                        Some(_) => syntax("expected \"/>\""),
+                    }
+                }
+                Some(_) if ws == i => return syntax("attributes must be separated by whitespace"),
+                Some(_) => {}
+            }
+            let name = (i, name_end(b, i));
+            if name.0 == name.1 {
+                return syntax("malformed attribute");
+            }
+            i = name.1;
+            while i < b.len() && is_space(b[i]) {
+                i += 1;
+            }
+            match b.get(i) {
+                None => return Ok(Scan::More),
+                Some(b'=') => i += 1,
+                Some(_) => return syntax("expected \"=\" after an attribute name"),
+            }
+            while i < b.len() && is_space(b[i]) {
+                i += 1;
+            }
+            let quote = match b.get(i) {
+                None => return Ok(Scan::More),
+                Some(&q @ (b'"' | b'\'')) => q,
+                Some(_) => return syntax("attribute values must be quoted"),
+            };
+            let Some(close) = memchr2(quote, b'<', &b[i + 1..]) else { return Ok(Scan::More) };
+            let vend = i + 1 + close;
+            if b[vend] == b'<' {
+                return syntax("\"<\" is not allowed in an attribute value");
+            }
+            let span = Span { name, value: (i + 1, vend) };
+            let new_name = &b[name.0..name.1];
+            if self.spans.iter().any(|s| &b[s.name.0..s.name.1] == new_name) {
+                return syntax(format!("attribute {} appears twice", String::from_utf8_lossy(new_name)));
+            }
+            self.spans.push(span);
+            i = vend + 1;
+        }
+    }
+}
+
+/// Checks a raw name from a token.
+pub fn valid_name(name: &str) -> bool {
+    is_qname(name)
+}
