@@ -116,6 +116,8 @@ pub enum ElementType {
 #[derive(Debug)]
 pub struct ElementDecl {
     pub name: &'static str,
+    /// [`name_hash`] of `name`, so matching compares integers first.
+    pub hash: u32,
     /// Namespace index: 0 is "no namespace".
     pub ns: u8,
     pub ty: ElementType,
@@ -129,4 +131,17 @@ pub struct Root {
     pub schema_file: &'static str,
     /// Global elements visible from that schema file, for wildcards.
     pub globals: &'static [u16],
+}
+
+/// FNV-1a over a name's bytes: cheap to compute while a name is scanned, and
+/// it lets a content model reject almost every candidate without a string
+/// comparison.
+pub const fn name_hash(name: &[u8]) -> u32 {
+    let mut h: u32 = 0x811c_9dc5;
+    let mut i = 0;
+    while i < name.len() {
+        h = (h ^ name[i] as u32).wrapping_mul(0x0100_0193);
+        i += 1;
+    }
+    h
 }

@@ -59,8 +59,9 @@ fn ns_of_uri(uri: &str) -> Ns {
 enum Kind {
     /// Element-only or mixed content, at automaton state `state`.
     Complex { ty: u16, state: u16 },
-    /// A value of a simple type, collected in `Walker::text`.
-    Simple { ty: u16 },
+    /// A value of simple type `ty`, collected in `Walker::text`; `attrs` is
+    /// the complex type whose attributes apply (`NO_TYPE` for none).
+    Simple { ty: u16, attrs: u16 },
     /// Matched by a lax wildcard with no declaration: children are checked
     /// only if a global declaration exists for them.
     Lax,
@@ -88,6 +89,7 @@ struct Frame {
 }
 
 const NO_KEY: u32 = u32::MAX;
+const NO_TYPE: u16 = u16::MAX;
 
 impl Frame {
     fn local(&self) -> &str {
@@ -203,7 +205,11 @@ impl<'s> Walker<'s> {
                 Token::Comment => Flow::Continue,
                 Token::Pi { target } => self.pi(target, &loc),
                 Token::Decl(d) => self.decl(first, d, &loc),
-                Token::Doctype => self.fatal(&loc, Code::XmlDoctype, "a DOCTYPE is not allowed in an Incomes Register record".into()),
+                Token::Doctype => self.fatal(
+                    &loc,
+                    Code::XmlDoctype,
+                    "a DOCTYPE is not allowed in an Incomes Register record".into(),
+                ),
                 Token::Eof => {
                     self.eof(&loc);
                     Flow::Stop
@@ -248,9 +254,12 @@ impl<'s> Walker<'s> {
             TokenError::TooLarge(at) => {
                 self.at = at;
                 (
-                Code::XmlTooLarge,
-                format!("a tag, text or comment longer than {} bytes", self.limits.max_event_bytes),
-            )
+                    Code::XmlTooLarge,
+                    format!(
+                        "a tag, text or comment longer than {} bytes",
+                        self.limits.max_event_bytes
+                    ),
+                )
             }
         };
         self.report(code, message);
@@ -259,7 +268,11 @@ impl<'s> Walker<'s> {
 
     fn decl<R: Read>(&mut self, first: bool, pseudo: &str, loc: &Locator<R>) -> Flow {
         if !first {
-            return self.fatal(loc, Code::XmlSyntax, "the XML declaration must be at the very start of the document".into());
+            return self.fatal(
+                loc,
+                Code::XmlSyntax,
+                "the XML declaration must be at the very start of the document".into(),
+            );
         }
         match parse_decl(pseudo) {
             Ok(None) => Flow::Continue,
@@ -274,10 +287,18 @@ impl<'s> Walker<'s> {
 
     fn pi<R: Read>(&mut self, target: &str, loc: &Locator<R>) -> Flow {
         if target.eq_ignore_ascii_case("xml") {
-            return self.fatal(loc, Code::XmlSyntax, "the XML declaration must be at the very start of the document".into());
+            return self.fatal(
+                loc,
+                Code::XmlSyntax,
+                "the XML declaration must be at the very start of the document".into(),
+            );
         }
         if !is_ncname(target) {
-            return self.fatal(loc, Code::XmlSyntax, format!("bad processing instruction target {target:?}"));
+            return self.fatal(
+                loc,
+                Code::XmlSyntax,
+                format!("bad processing instruction target {target:?}"),
+            );
         }
         Flow::Continue
     }
@@ -318,15 +339,26 @@ impl<'s> Walker<'s> {
         match self.frames[top].kind {
             Kind::Simple { .. } => {
                 if self.text.len() + raw.len() > self.limits.max_event_bytes as usize {
-                    return self.fatal(loc, Code::XmlTooLarge, format!("an element value longer than {} bytes", self.limits.max_event_bytes));
+                    return self.fatal(
+                        loc,
+                        Code::XmlTooLarge,
+                        format!("an element value longer than {} bytes", self.limits.max_event_bytes),
+                    );
                 }
-                let expanded = if cdata { decode_line_ends(raw, &mut self.text) } else { decode_text(raw, &mut self.text) };
+                let expanded = if cdata {
+                    decode_line_ends(raw, &mut self.text)
+                } else {
+                    decode_text(raw, &mut self.text)
+                };
                 if let Err(msg) = expanded {
                     return self.fatal(loc, Code::XmlEntity, msg);
                 }
             }
             Kind::Complex { ty, .. } => {
-                let mixed = matches!(COMPLEX_TYPES[ty as usize].content, Content::Elements { mixed: true, .. });
+                let mixed = matches!(
+                    COMPLEX_TYPES[ty as usize].content,
+                    Content::Elements { mixed: true, .. }
+                );
                 if raw.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r')) {
                     return Flow::Continue;
                 }
@@ -338,7 +370,10 @@ impl<'s> Walker<'s> {
                     self.frames[top].text_reported = true;
                     self.at = loc.position();
                     let name = self.frames[top].local().to_string();
-                    self.report(Code::SchemaTextNotAllowed, format!("<{name}> holds elements only, found text {:?}", short(&decoded)));
+                    self.report(
+                        Code::SchemaTextNotAllowed,
+                        format!("<{name}> holds elements only, found text {:?}", short(&decoded)),
+                    );
                 }
             }
             Kind::Lax | Kind::Skip => {
@@ -358,7 +393,10 @@ impl<'s> Walker<'s> {
             return self.fatal_here(Code::XmlSyntax, format!("a second root element <{qname}>"));
         }
         if self.depth >= self.limits.max_depth {
-            return self.fatal_here(Code::XmlDepth, format!("elements nested deeper than {} levels", self.limits.max_depth));
+            return self.fatal_here(
+                Code::XmlDepth,
+                format!("elements nested deeper than {} levels", self.limits.max_depth),
+            );
         }
         let bindings_before = self.bindings.len();
         let default_before = self.default_ns;
@@ -367,10 +405,10 @@ impl<'s> Walker<'s> {
                 return Flow::Stop;
             }
         }
-        let (prefix, local) = split_qname(qname);
-        let ns = self.resolve(prefix.unwrap_or(""), true);
+        let name = scan_name(qname);
+        let ns = self.resolve(name.prefix.unwrap_or(""), true);
         self.deferring = true;
-        let (kind, repeatable, key) = self.child_kind(ns, qname, local);
+        let (kind, repeatable, key) = self.child_kind(ns, qname, name);
         self.deferring = false;
         // A name that matched a declared element is valid by construction;
         // any other is checked before it is reported or skipped.
@@ -378,7 +416,8 @@ impl<'s> Walker<'s> {
             self.pending.clear();
             return self.fatal_here(Code::XmlSyntax, format!("bad element name {qname:?}"));
         }
-        self.push(kind, qname, key, repeatable, bindings_before, default_before);
+        let local_at = qname.len() - name.local.len();
+        self.push(kind, qname, local_at, key, repeatable, bindings_before, default_before);
         for (code, message) in std::mem::take(&mut self.pending) {
             self.report(code, message);
         }
@@ -398,10 +437,16 @@ impl<'s> Walker<'s> {
                 return self.fatal_here(Code::XmlSyntax, msg);
             }
             if !prefix.is_empty() && uri.is_empty() {
-                return self.fatal_here(Code::XmlNamespace, format!("xmlns:{prefix}=\"\" cannot undeclare a prefix in XML 1.0"));
+                return self.fatal_here(
+                    Code::XmlNamespace,
+                    format!("xmlns:{prefix}=\"\" cannot undeclare a prefix in XML 1.0"),
+                );
             }
             if prefix == "xmlns" || (prefix == "xml") != (uri == XML_NS) {
-                return self.fatal_here(Code::XmlNamespace, format!("the prefix {prefix:?} cannot be bound to {uri:?}"));
+                return self.fatal_here(
+                    Code::XmlNamespace,
+                    format!("the prefix {prefix:?} cannot be bound to {uri:?}"),
+                );
             }
             let ns = if uri.is_empty() { Ns::Known(0) } else { ns_of_uri(&uri) };
             if prefix.is_empty() {
@@ -431,19 +476,22 @@ impl<'s> Walker<'s> {
     /// Decides how to treat a new element under the current top frame.
     /// Returns the kind, whether the particle repeats, and the declaration
     /// (`NO_KEY` when there is none) for numbering same-named siblings.
-    fn child_kind(&mut self, ns: Ns, qname: &str, local: &str) -> (Kind, bool, u32) {
+    fn child_kind(&mut self, ns: Ns, qname: &str, name: Name) -> (Kind, bool, u32) {
         if ns == Ns::UnknownPrefix {
             self.report(Code::XmlNamespace, format!("the prefix of <{qname}> is not declared"));
             return (Kind::Skip, false, NO_KEY);
         }
         if self.depth == 0 {
             self.seen_root = true;
-            let found = ROOTS.iter().position(|r| element_is(r.element, ns, local));
+            let found = ROOTS.iter().position(|r| element_is(r.element, ns, name));
             self.root = found;
             return match found {
                 Some(r) => (element_kind(ROOTS[r].element), false, NO_KEY),
                 None => {
-                    self.report(Code::SchemaRoot, format!("<{qname}> is not an Incomes Register record root element"));
+                    self.report(
+                        Code::SchemaRoot,
+                        format!("<{qname}> is not an Incomes Register record root element"),
+                    );
                     (Kind::Skip, false, NO_KEY)
                 }
             };
@@ -451,44 +499,53 @@ impl<'s> Walker<'s> {
         let top = self.depth - 1;
         match self.frames[top].kind {
             Kind::Skip => (Kind::Skip, false, NO_KEY),
-            Kind::Lax => match self.global(ns, local) {
+            Kind::Lax => match self.global(ns, name) {
                 Some(el) => (element_kind(el), false, el as u32),
                 None => (Kind::Lax, false, NO_KEY),
             },
-            Kind::Simple { ty } => {
+            Kind::Simple { ty, .. } => {
                 let parent = self.frames[top].local().to_string();
-                let msg = format!("<{parent}> holds a {} value, not elements; found <{qname}>", SIMPLE_TYPES[ty as usize].name);
+                let msg = format!(
+                    "<{parent}> holds a {} value, not elements; found <{qname}>",
+                    SIMPLE_TYPES[ty as usize].name
+                );
                 self.report(Code::SchemaElementNotAllowed, msg);
                 (Kind::Skip, false, NO_KEY)
             }
-            Kind::Complex { ty, state } => match self.step(state, ns, local) {
+            Kind::Complex { ty, state } => match self.step(state, ns, name) {
                 Some((t, next)) => {
                     self.frames[top].kind = Kind::Complex { ty, state: next };
-                    let (kind, key) = self.term_kind(t.term, ns, qname, local);
+                    let (kind, key) = self.term_kind(t.term, ns, qname, name);
                     (kind, t.repeatable, key)
                 }
-                None => self.recover(top, ty, state, ns, qname, local),
+                None => self.recover(top, ty, state, ns, qname, name),
             },
         }
     }
 
-    fn step(&self, state: u16, ns: Ns, local: &str) -> Option<(crate::schema::model::Transition, u16)> {
+    fn step(&self, state: u16, ns: Ns, name: Name) -> Option<(crate::schema::model::Transition, u16)> {
         let ts = STATES[state as usize].transitions;
         let hit = ts
             .iter()
-            .find(|t| matches!(t.term, Term::Element(el) if element_is(el, ns, local)))
-            .or_else(|| ts.iter().find(|t| matches!(t.term, Term::Any(w) if wildcard_allows(w, ns))));
+            .find(|t| matches!(t.term, Term::Element(el) if element_is(el, ns, name)))
+            .or_else(|| {
+                ts.iter()
+                    .find(|t| matches!(t.term, Term::Any(w) if wildcard_allows(w, ns)))
+            });
         hit.map(|t| (*t, t.next))
     }
 
     /// How to treat an element matched by `term`, and its declaration.
-    fn term_kind(&mut self, term: Term, ns: Ns, qname: &str, local: &str) -> (Kind, u32) {
+    fn term_kind(&mut self, term: Term, ns: Ns, qname: &str, name: Name) -> (Kind, u32) {
         match term {
             Term::Element(el) => (element_kind(el), el as u32),
-            Term::Any(w) => match self.global(ns, local) {
+            Term::Any(w) => match self.global(ns, name) {
                 Some(el) => (element_kind(el), el as u32),
                 None if w.strict => {
-                    self.report(Code::SchemaUnexpectedElement, format!("<{qname}> matches a strict wildcard but has no declaration"));
+                    self.report(
+                        Code::SchemaUnexpectedElement,
+                        format!("<{qname}> matches a strict wildcard but has no declaration"),
+                    );
                     (Kind::Skip, NO_KEY)
                 }
                 None => (Kind::Lax, NO_KEY),
@@ -499,7 +556,7 @@ impl<'s> Walker<'s> {
     /// An element the current state does not accept: if a later state of the
     /// same model accepts it, report what is missing and continue from there;
     /// otherwise report it as unexpected and skip it.
-    fn recover(&mut self, top: usize, ty: u16, state: u16, ns: Ns, qname: &str, local: &str) -> (Kind, bool, u32) {
+    fn recover(&mut self, top: usize, ty: u16, state: u16, ns: Ns, qname: &str, name: Name) -> (Kind, bool, u32) {
         let parent = self.frames[top].local().to_string();
         let expected = expected_names(state);
         let mut queue = vec![state];
@@ -510,10 +567,13 @@ impl<'s> Walker<'s> {
             let s = queue[i];
             i += 1;
             if s != state {
-                if let Some((t, next)) = self.step(s, ns, local) {
+                if let Some((t, next)) = self.step(s, ns, name) {
                     self.frames[top].kind = Kind::Complex { ty, state: next };
-                    self.report(Code::SchemaMissingElement, format!("<{parent}> is missing {expected} before <{qname}>"));
-                    let (kind, key) = self.term_kind(t.term, ns, qname, local);
+                    self.report(
+                        Code::SchemaMissingElement,
+                        format!("<{parent}> is missing {expected} before <{qname}>"),
+                    );
+                    let (kind, key) = self.term_kind(t.term, ns, qname, name);
                     return (kind, t.repeatable, key);
                 }
             }
@@ -533,12 +593,22 @@ impl<'s> Walker<'s> {
         (Kind::Skip, false, NO_KEY)
     }
 
-    fn global(&self, ns: Ns, local: &str) -> Option<u16> {
+    fn global(&self, ns: Ns, name: Name) -> Option<u16> {
         let root = self.root?;
-        ROOTS[root].globals.iter().copied().find(|&el| element_is(el, ns, local))
+        ROOTS[root].globals.iter().copied().find(|&el| element_is(el, ns, name))
     }
 
-    fn push(&mut self, kind: Kind, qname: &str, key: u32, repeatable: bool, bindings: usize, default_ns: Ns) {
+    #[allow(clippy::too_many_arguments)]
+    fn push(
+        &mut self,
+        kind: Kind,
+        qname: &str,
+        local_at: usize,
+        key: u32,
+        repeatable: bool,
+        bindings: usize,
+        default_ns: Ns,
+    ) {
         let index = match self.depth.checked_sub(1) {
             Some(p) => {
                 let parent = &mut self.frames[p];
@@ -575,7 +645,7 @@ impl<'s> Walker<'s> {
         f.kind = kind;
         f.qname.clear();
         f.qname.push_str(qname);
-        f.local_at = qname.bytes().position(|b| b == b':').map_or(0, |i| i + 1);
+        f.local_at = local_at;
         f.bindings = bindings;
         f.default_ns = default_ns;
         f.index = index;
@@ -591,12 +661,20 @@ impl<'s> Walker<'s> {
     /// Closes the top element; `tag` is the end tag's name (`None` for `<x/>`).
     fn end<R: Read>(&mut self, tag: Option<&str>, loc: &Locator<R>) -> Flow {
         let Some(top) = self.depth.checked_sub(1) else {
-            return self.fatal(loc, Code::XmlSyntax, format!("end tag </{}> without a start tag", tag.unwrap_or("")));
+            return self.fatal(
+                loc,
+                Code::XmlSyntax,
+                format!("end tag </{}> without a start tag", tag.unwrap_or("")),
+            );
         };
         if let Some(tag) = tag {
             if tag != self.frames[top].qname {
                 let open = self.frames[top].qname.clone();
-                return self.fatal(loc, Code::XmlSyntax, format!("end tag </{tag}> does not match the open <{open}>"));
+                return self.fatal(
+                    loc,
+                    Code::XmlSyntax,
+                    format!("end tag </{tag}> does not match the open <{open}>"),
+                );
             }
         }
         let (line, column) = (self.frames[top].line, self.frames[top].column);
@@ -606,7 +684,7 @@ impl<'s> Walker<'s> {
                 let msg = format!("<{name}> is incomplete: expected {}", expected_names(state));
                 self.report_at(line, column, Code::SchemaMissingElement, msg);
             }
-            Kind::Simple { ty } => {
+            Kind::Simple { ty, .. } => {
                 if let Err((code, msg)) = simple::check(&SIMPLE_TYPES[ty as usize], &self.text) {
                     self.report_at(line, column, code, msg);
                 }
@@ -624,6 +702,7 @@ impl<'s> Walker<'s> {
         let kind = self.frames[top].kind;
         let declared = match kind {
             Kind::Complex { ty, .. } => COMPLEX_TYPES[ty as usize].attributes,
+            Kind::Simple { attrs, .. } if attrs != NO_TYPE => COMPLEX_TYPES[attrs as usize].attributes,
             _ => &[],
         };
         let checked = matches!(kind, Kind::Complex { .. } | Kind::Simple { .. });
@@ -644,7 +723,10 @@ impl<'s> Walker<'s> {
             let ans = self.resolve(prefix.unwrap_or(""), false);
             match ans {
                 Ns::UnknownPrefix => {
-                    self.report(Code::XmlNamespace, format!("the prefix of attribute {key} is not declared"));
+                    self.report(
+                        Code::XmlNamespace,
+                        format!("the prefix of attribute {key} is not declared"),
+                    );
                     continue;
                 }
                 Ns::Xsi => {
@@ -674,7 +756,10 @@ impl<'s> Walker<'s> {
         for (i, d) in declared.iter().enumerate() {
             if d.required && present & (1 << i) == 0 {
                 let name = self.frames[top].local().to_string();
-                self.report(Code::SchemaMissingAttribute, format!("<{name}> requires the attribute {}", d.name));
+                self.report(
+                    Code::SchemaMissingAttribute,
+                    format!("<{name}> requires the attribute {}", d.name),
+                );
             }
         }
         Flow::Continue
@@ -684,7 +769,10 @@ impl<'s> Walker<'s> {
         if self.ids.contains(id) {
             self.report(Code::SchemaDuplicateId, format!("the ID {id:?} is used twice"));
         } else if self.ids.len() >= self.limits.max_ids {
-            self.report(Code::SchemaDuplicateId, format!("more than {} ID attributes", self.limits.max_ids));
+            self.report(
+                Code::SchemaDuplicateId,
+                format!("more than {} ID attributes", self.limits.max_ids),
+            );
         } else {
             self.ids.insert(id.to_string());
         }
@@ -696,23 +784,67 @@ impl<'s> Walker<'s> {
         let name = self.frames[top].local().to_string();
         match local {
             "schemaLocation" | "noNamespaceSchemaLocation" => {}
-            "nil" => self.report(Code::SchemaXsi, format!("<{name}> is not nillable: xsi:nil is not allowed")),
+            "nil" => self.report(
+                Code::SchemaXsi,
+                format!("<{name}> is not nillable: xsi:nil is not allowed"),
+            ),
             "type" => {
                 let declared = match self.frames[top].kind {
                     Kind::Complex { ty, .. } => Some(COMPLEX_TYPES[ty as usize].name),
-                    Kind::Simple { ty } => Some(SIMPLE_TYPES[ty as usize].name),
+                    Kind::Simple { attrs, .. } if attrs != NO_TYPE => Some(COMPLEX_TYPES[attrs as usize].name),
+                    Kind::Simple { ty, .. } => Some(SIMPLE_TYPES[ty as usize].name),
                     _ => None,
                 };
                 let given = value.trim_matches(is_xml_space);
                 let local_of = |s: &str| s.rsplit(':').next().unwrap_or("").to_string();
                 if let Some(d) = declared {
                     if local_of(d) != local_of(given) {
-                        self.report(Code::SchemaXsi, format!("<{name}> is declared as {d}; xsi:type={given:?} is not supported"));
+                        self.report(
+                            Code::SchemaXsi,
+                            format!("<{name}> is declared as {d}; xsi:type={given:?} is not supported"),
+                        );
                     }
                 }
             }
-            other => self.report(Code::SchemaUnknownAttribute, format!("<{name}> has no attribute xsi:{other}")),
+            other => self.report(
+                Code::SchemaUnknownAttribute,
+                format!("<{name}> has no attribute xsi:{other}"),
+            ),
         }
+    }
+}
+
+/// An element or attribute name split once: prefix, local part and the
+/// local part's hash.
+#[derive(Clone, Copy)]
+struct Name<'a> {
+    prefix: Option<&'a str>,
+    local: &'a str,
+    hash: u32,
+}
+
+fn scan_name(qname: &str) -> Name<'_> {
+    let mut hash = 0x811c_9dc5u32;
+    let mut colon = None;
+    for (i, &b) in qname.as_bytes().iter().enumerate() {
+        if b == b':' && colon.is_none() {
+            colon = Some(i);
+            hash = 0x811c_9dc5;
+        } else {
+            hash = (hash ^ b as u32).wrapping_mul(0x0100_0193);
+        }
+    }
+    match colon {
+        Some(i) => Name {
+            prefix: Some(&qname[..i]),
+            local: &qname[i + 1..],
+            hash,
+        },
+        None => Name {
+            prefix: None,
+            local: qname,
+            hash,
+        },
     }
 }
 
@@ -724,10 +856,9 @@ fn split_qname(qname: &str) -> (Option<&str>, &str) {
     }
 }
 
-fn element_is(el: u16, ns: Ns, local: &str) -> bool {
+fn element_is(el: u16, ns: Ns, name: Name) -> bool {
     let d = &ELEMENTS[el as usize];
-    // Length and first byte first: most candidates differ there.
-    d.name.len() == local.len() && d.name.as_bytes().first() == local.as_bytes().first() && ns == Ns::Known(d.ns) && d.name == local
+    d.hash == name.hash && ns == Ns::Known(d.ns) && d.name == name.local
 }
 
 fn wildcard_allows(w: crate::schema::model::Wildcard, ns: Ns) -> bool {
@@ -736,10 +867,10 @@ fn wildcard_allows(w: crate::schema::model::Wildcard, ns: Ns) -> bool {
 
 fn element_kind(el: u16) -> Kind {
     match ELEMENTS[el as usize].ty {
-        ElementType::Simple(ty) => Kind::Simple { ty },
+        ElementType::Simple(ty) => Kind::Simple { ty, attrs: NO_TYPE },
         ElementType::Complex(ty) => match COMPLEX_TYPES[ty as usize].content {
             Content::Elements { start, .. } => Kind::Complex { ty, state: start },
-            Content::Simple(st) => Kind::Simple { ty: st },
+            Content::Simple(st) => Kind::Simple { ty: st, attrs: ty },
         },
     }
 }
@@ -854,7 +985,11 @@ fn parse_decl(pseudo: &str) -> Result<Option<String>, String> {
         let eq = rest.find('=').ok_or("expected name=\"value\"")?;
         let name = rest[..eq].trim_end_matches(is_xml_space);
         let after = rest[eq + 1..].trim_start_matches(is_xml_space);
-        let quote = after.chars().next().filter(|c| *c == '"' || *c == '\'').ok_or("values must be quoted")?;
+        let quote = after
+            .chars()
+            .next()
+            .filter(|c| *c == '"' || *c == '\'')
+            .ok_or("values must be quoted")?;
         let close = after[1..].find(quote).ok_or("unterminated value")? + 1;
         let value = &after[1..close];
         rest = &after[close + 1..];
@@ -863,13 +998,18 @@ fn parse_decl(pseudo: &str) -> Result<Option<String>, String> {
         }
         rest = rest.trim_start_matches(is_xml_space);
         let order = ["version", "encoding", "standalone"];
-        let at = order.iter().position(|o| *o == name).ok_or(format!("unknown pseudo-attribute {name:?}"))?;
+        let at = order
+            .iter()
+            .position(|o| *o == name)
+            .ok_or(format!("unknown pseudo-attribute {name:?}"))?;
         if seen.last().is_some_and(|&l| l >= at) || (seen.is_empty() && at != 0) {
             return Err("expected version, then encoding, then standalone".into());
         }
         seen.push(at);
         match name {
-            "version" if value != "1.0" => return Err(format!("XML version {value:?} is not supported; records use 1.0")),
+            "version" if value != "1.0" => {
+                return Err(format!("XML version {value:?} is not supported; records use 1.0"))
+            }
             "encoding" if !value.eq_ignore_ascii_case("utf-8") => {
                 let valid = value.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
                     && value.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
@@ -878,7 +1018,9 @@ fn parse_decl(pseudo: &str) -> Result<Option<String>, String> {
                 }
                 encoding = Some(value.to_string());
             }
-            "standalone" if value != "yes" && value != "no" => return Err("standalone must be \"yes\" or \"no\"".into()),
+            "standalone" if value != "yes" && value != "no" => {
+                return Err("standalone must be \"yes\" or \"no\"".into())
+            }
             _ => {}
         }
     }

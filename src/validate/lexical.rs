@@ -25,7 +25,11 @@ pub fn parse_int(s: &str) -> Result<i32, bool> {
     if digits.len() > 10 {
         return Err(true);
     }
-    let magnitude: i64 = if digits.is_empty() { 0 } else { digits.parse().map_err(|_| false)? };
+    let magnitude: i64 = if digits.is_empty() {
+        0
+    } else {
+        digits.parse().map_err(|_| false)?
+    };
     let value = if negative { -magnitude } else { magnitude };
     i32::try_from(value).map_err(|_| true)
 }
@@ -36,7 +40,9 @@ pub fn is_decimal(s: &str) -> bool {
     match s.split_once('.') {
         None => all_digits(s),
         Some((int, frac)) => {
-            (int.is_empty() || all_digits(int)) && (frac.is_empty() || all_digits(frac)) && !(int.is_empty() && frac.is_empty())
+            (int.is_empty() || all_digits(int))
+                && (frac.is_empty() || all_digits(frac))
+                && !(int.is_empty() && frac.is_empty())
         }
     }
 }
@@ -141,15 +147,18 @@ pub fn is_date_time(s: &str) -> bool {
 
 /// Whether the value has a time zone (the Register requires one on dateTime).
 pub fn has_zone(s: &str) -> bool {
-    s.ends_with('Z') || s.len() > 6 && matches!(s.as_bytes()[s.len() - 6], b'+' | b'-') && s.as_bytes()[s.len() - 3] == b':'
+    s.ends_with('Z')
+        || s.len() > 6 && matches!(s.as_bytes()[s.len() - 6], b'+' | b'-') && s.as_bytes()[s.len() - 3] == b':'
 }
 
-/// `xs:base64Binary`: whitespace anywhere is ignored (libxml2 and the XSD 1.0
-/// errata agree on that for line-wrapped certificates); the rest is groups of
-/// four with `=` padding only at the end.
+/// `xs:base64Binary` (XSD 1.0 part 2 §3.2.16): whitespace anywhere is
+/// ignored (libxml2 agrees, for line-wrapped certificates); the rest is
+/// groups of four with `=` padding only at the end, and the character before
+/// the padding must not carry bits the padding drops.
 pub fn is_base64(s: &str) -> bool {
     let mut n = 0usize;
     let mut pad = 0usize;
+    let mut last = 0u8;
     for b in s.bytes() {
         match b {
             b' ' | b'\t' | b'\n' | b'\r' => {}
@@ -157,11 +166,20 @@ pub fn is_base64(s: &str) -> bool {
                 pad += 1;
                 n += 1;
             }
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'+' | b'/' if pad == 0 => n += 1,
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'+' | b'/' if pad == 0 => {
+                n += 1;
+                last = b;
+            }
             _ => return false,
         }
     }
-    n % 4 == 0 && pad <= 2
+    let tail_ok = match pad {
+        0 => true,
+        1 => b"AEIMQUYcgkosw048".contains(&last),
+        2 => b"AQgw".contains(&last),
+        _ => false,
+    };
+    n % 4 == 0 && tail_ok
 }
 
 #[cfg(test)]
@@ -191,10 +209,26 @@ mod tests {
 
     #[test]
     fn dates() {
-        for ok in ["2020-02-29", "2021-12-31Z", "2021-01-01+14:00", "12021-01-01", "-0044-03-15"] {
+        for ok in [
+            "2020-02-29",
+            "2021-12-31Z",
+            "2021-01-01+14:00",
+            "12021-01-01",
+            "-0044-03-15",
+        ] {
             assert!(is_date(ok), "{ok}");
         }
-        for bad in ["2021-02-29", "1900-02-29", "2021-13-01", "21-01-01", "02021-01-01", "0000-01-01", "2021-1-01", "2021-01-01+14:30", "2021-01-01T00:00:00"] {
+        for bad in [
+            "2021-02-29",
+            "1900-02-29",
+            "2021-13-01",
+            "21-01-01",
+            "02021-01-01",
+            "0000-01-01",
+            "2021-1-01",
+            "2021-01-01+14:30",
+            "2021-01-01T00:00:00",
+        ] {
             assert!(!is_date(bad), "{bad}");
         }
         assert!(is_date_time("2001-12-17T09:30:47Z"));
@@ -211,5 +245,6 @@ mod tests {
     fn base64() {
         assert!(is_base64("QUJD") && is_base64("QUI=") && is_base64("QQ==") && is_base64("QU\nJD"));
         assert!(!is_base64("QUJ") && !is_base64("Q===") && !is_base64("QU=D") && !is_base64("QU*D"));
+        assert!(!is_base64("QR==") && !is_base64("QUJDRB=") && is_base64("QUJDRA==") && is_base64(""));
     }
 }

@@ -72,5 +72,7 @@ pub fn schema_file_for_root(local_name: &str) -> Option<&'static str> {
 
 /// The local names of every root element the validator knows.
 pub fn root_names() -> impl Iterator<Item = &'static str> {
-    crate::schema::ROOTS.iter().map(|r| crate::schema::ELEMENTS[r.element as usize].name)
+    crate::schema::ROOTS
+        .iter()
+        .map(|r| crate::schema::ELEMENTS[r.element as usize].name)
 }

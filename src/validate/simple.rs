@@ -25,7 +25,13 @@ pub fn normalize(builtin: Builtin, raw: &str) -> Cow<'_, str> {
         _ => {
             let trimmed = raw.trim_ascii();
             if trimmed.bytes().any(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r')) {
-                Cow::Owned(trimmed.split(is_xml_space).filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" "))
+                Cow::Owned(
+                    trimmed
+                        .split(is_xml_space)
+                        .filter(|p| !p.is_empty())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                )
             } else {
                 Cow::Borrowed(trimmed)
             }
@@ -51,16 +57,25 @@ fn lexical_ok(builtin: Builtin, v: &str) -> Result<(), ValueError> {
                 Ok(_) => Ok(()),
                 Err(true) => Err((
                     Code::SchemaRange,
-                    format!("expected an xs:int between -2147483648 and 2147483647, found {}", shown(v)),
+                    format!(
+                        "expected an xs:int between -2147483648 and 2147483647, found {}",
+                        shown(v)
+                    ),
                 )),
-                Err(false) => Err((Code::SchemaType, format!("expected an integer (xs:int), found {}", shown(v)))),
+                Err(false) => Err((
+                    Code::SchemaType,
+                    format!("expected an integer (xs:int), found {}", shown(v)),
+                )),
             }
         }
         Builtin::Integer => (lexical::is_integer(v), "an integer (xs:integer)"),
         Builtin::Decimal => (lexical::is_decimal(v), "a decimal number such as 1234.50"),
         Builtin::Boolean => (lexical::is_boolean(v), "true or false"),
         Builtin::Date => (lexical::is_date(v), "a date YYYY-MM-DD"),
-        Builtin::DateTime => (lexical::is_date_time(v), "a date and time YYYY-MM-DDThh:mm:ss with a time zone"),
+        Builtin::DateTime => (
+            lexical::is_date_time(v),
+            "a date and time YYYY-MM-DDThh:mm:ss with a time zone",
+        ),
         Builtin::Time => (lexical::is_time(v), "a time hh:mm:ss"),
         Builtin::Base64Binary => (lexical::is_base64(v), "base64 data"),
         Builtin::Id => (is_ncname(v), "an XML name (xs:ID)"),

@@ -9,14 +9,16 @@ fn is_name_start(c: char) -> bool {
 }
 
 fn is_name_char(c: char) -> bool {
-    is_name_start(c)
-        || matches!(c, '-' | '.' | '0'..='9' | '\u{B7}' | '\u{300}'..='\u{36F}' | '\u{203F}'..='\u{2040}')
+    is_name_start(c) || matches!(c, '-' | '.' | '0'..='9' | '\u{B7}' | '\u{300}'..='\u{36F}' | '\u{203F}'..='\u{2040}')
 }
 
 /// A name without colons (a namespace prefix or local name).
 pub fn is_ncname(s: &str) -> bool {
     let b = s.as_bytes();
-    if b.first().is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_') && b.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.')) {
+    if b.first().is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_')
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.'))
+    {
         return true;
     }
     let mut chars = s.chars();
@@ -60,7 +62,11 @@ pub fn resolve_reference(body: &str) -> Result<char, String> {
             let code = valid.then(|| u32::from_str_radix(digits, radix).ok()).flatten();
             match code.and_then(char::from_u32) {
                 Some(c) if is_xml_char(c) => c,
-                _ => return Err(format!("character reference &{body}; does not name an allowed character")),
+                _ => {
+                    return Err(format!(
+                        "character reference &{body}; does not name an allowed character"
+                    ))
+                }
             }
         }
     };

@@ -23,12 +23,20 @@ pub struct Attr<'a> {
 pub enum Token<'a> {
     /// `<?xml ...?>`: the raw pseudo-attributes.
     Decl(&'a str),
-    Pi { target: &'a str },
+    Pi {
+        target: &'a str,
+    },
     Comment,
     /// `<!DOCTYPE`: only its start is read.
     Doctype,
-    Start { name: &'a str, attrs: Attrs<'a>, empty: bool },
-    End { name: &'a str },
+    Start {
+        name: &'a str,
+        attrs: Attrs<'a>,
+        empty: bool,
+    },
+    End {
+        name: &'a str,
+    },
     /// Character data as written: references unexpanded, line ends not normalised.
     Text(&'a str),
     /// Character data that is only whitespace (possibly empty of nothing else).
@@ -87,7 +95,10 @@ struct Span {
 }
 
 enum Scan {
-    Done { len: usize, kind: Kind },
+    Done {
+        len: usize,
+        kind: Kind,
+    },
     /// The token goes past the window: read more and try again.
     More,
 }
@@ -160,7 +171,10 @@ const NAME_STOP: [bool; 256] = {
 
 /// End of a name starting at `i`.
 fn name_end(b: &[u8], i: usize) -> usize {
-    b[i..].iter().position(|&c| NAME_STOP[c as usize]).map_or(b.len(), |n| i + n)
+    b[i..]
+        .iter()
+        .position(|&c| NAME_STOP[c as usize])
+        .map_or(b.len(), |n| i + n)
 }
 
 fn syntax<T>(msg: impl Into<String>) -> Result<T, TokenError> {
@@ -207,7 +221,11 @@ fn position_at(window: &[u8], base: u64, newlines: &[u64], cursor: &Cell<Cursor>
         let from = (c.abs.max(base) - base) as usize;
         let to = ((abs - base) as usize).min(window.len());
         let span = &window[from.min(to)..to];
-        c.column += if span.is_ascii() { span.len() } else { span.iter().filter(|&&b| !is_continuation(b)).count() } as u64;
+        c.column += if span.is_ascii() {
+            span.len()
+        } else {
+            span.iter().filter(|&&b| !is_continuation(b)).count()
+        } as u64;
         c.abs = abs;
         cursor.set(c);
     }
@@ -228,10 +246,15 @@ fn is_forbidden_byte(c: u8) -> bool {
 /// The first character XML forbids in valid UTF-8: its byte offset and code point.
 fn first_forbidden(b: &[u8]) -> Option<(usize, u32)> {
     // Branch-free per block so the common case (nothing found) vectorises.
-    let control = b.chunks(64).position(|block| block.iter().fold(false, |f, &c| f | is_forbidden_byte(c)));
+    let control = b
+        .chunks(64)
+        .position(|block| block.iter().fold(false, |f, &c| f | is_forbidden_byte(c)));
     let control = control.and_then(|block| {
         let from = block * 64;
-        b[from..].iter().position(|&c| is_forbidden_byte(c)).map(|i| (from + i, b[from + i] as u32))
+        b[from..]
+            .iter()
+            .position(|&c| is_forbidden_byte(c))
+            .map(|i| (from + i, b[from + i] as u32))
     });
     // U+FFFE and U+FFFF are EF BF BE and EF BF BF.
     let nonchar = memchr::memchr_iter(0xEF, b)
@@ -335,7 +358,8 @@ impl<R: Read> Tokenizer<R> {
         }
         let new = &self.buf[self.checked..self.end];
         let at = self.base + self.checked as u64;
-        self.newlines.extend(memchr::memchr_iter(b'\n', new).map(|i| at + i as u64));
+        self.newlines
+            .extend(memchr::memchr_iter(b'\n', new).map(|i| at + i as u64));
         let valid = match std::str::from_utf8(new) {
             Ok(_) => new.len(),
             Err(e) if e.error_len().is_none() && !self.eof => e.valid_up_to(),
@@ -367,7 +391,10 @@ impl<R: Read> Tokenizer<R> {
     /// delimiters, so the range holds whole characters.
     fn checked_str(&self, from: usize, to: usize) -> &str {
         let bytes = &self.buf[from..to];
-        if to <= self.checked && (from == 0 || !is_continuation(self.buf[from])) && (to == self.end || !is_continuation(self.buf[to])) {
+        if to <= self.checked
+            && (from == 0 || !is_continuation(self.buf[from]))
+            && (to == self.end || !is_continuation(self.buf[to]))
+        {
             // SAFETY: `buf[..checked]` is valid UTF-8 (see `check_new_bytes`),
             // and neither end of the range falls inside a character.
             unsafe { std::str::from_utf8_unchecked(bytes) }
@@ -473,13 +500,19 @@ impl<R: Read> Tokenizer<R> {
             let ws = b.iter().position(|&c| !is_space(c)).unwrap_or(b.len());
             if ws < b.len() && b[ws] == b'<' {
                 if self.keep_space {
-                    return Ok(Scan::Done { len: ws, kind: Kind::Space });
+                    return Ok(Scan::Done {
+                        len: ws,
+                        kind: Kind::Space,
+                    });
                 }
                 self.pos += ws;
                 return self.scan();
             }
             return Ok(match memchr(b'<', &b[ws..]) {
-                Some(i) => Scan::Done { len: ws + i, kind: Kind::Text },
+                Some(i) => Scan::Done {
+                    len: ws + i,
+                    kind: Kind::Text,
+                },
                 None => Scan::More,
             });
         }
@@ -494,7 +527,10 @@ impl<R: Read> Tokenizer<R> {
                 let close = z + b[z..].iter().position(|&c| !is_space(c)).unwrap_or(b.len() - z);
                 match b.get(close) {
                     None => Ok(Scan::More),
-                    Some(b'>') if z > 2 => Ok(Scan::Done { len: close + 1, kind: Kind::End(2, z) }),
+                    Some(b'>') if z > 2 => Ok(Scan::Done {
+                        len: close + 1,
+                        kind: Kind::End(2, z),
+                    }),
                     Some(_) => syntax("malformed end tag"),
                 }
             }
@@ -504,39 +540,57 @@ impl<R: Read> Tokenizer<R> {
 
     fn scan_pi(&self) -> Result<Scan, TokenError> {
         let b = &self.buf[self.pos..self.end];
-        let Some(close) = self.pi_end.find(b) else { return Ok(Scan::More) };
+        let Some(close) = self.pi_end.find(b) else {
+            return Ok(Scan::More);
+        };
         let z = name_end(b, 2);
         if z == 2 || (z < close && !is_space(b[z])) {
             return syntax("malformed processing instruction");
         }
         let target = &b[2..z];
-        let kind = if target == b"xml" { Kind::Decl(z, close) } else { Kind::Pi(2, z) };
+        let kind = if target == b"xml" {
+            Kind::Decl(z, close)
+        } else {
+            Kind::Pi(2, z)
+        };
         Ok(Scan::Done { len: close + 2, kind })
     }
 
     fn scan_bang(&self) -> Result<Scan, TokenError> {
         let b = &self.buf[self.pos..self.end];
         const CDATA: &[u8] = b"<![CDATA[";
-        if b.len() < CDATA.len() && (CDATA.starts_with(b) || b"<!DOCTYPE".starts_with(b) || b"<!--".starts_with(&b[..b.len().min(4)])) {
+        if b.len() < CDATA.len()
+            && (CDATA.starts_with(b) || b"<!DOCTYPE".starts_with(b) || b"<!--".starts_with(&b[..b.len().min(4)]))
+        {
             return Ok(Scan::More);
         }
         if b.starts_with(b"<!--") {
-            let Some(close) = self.comment_end.find(&b[4..]) else { return Ok(Scan::More) };
+            let Some(close) = self.comment_end.find(&b[4..]) else {
+                return Ok(Scan::More);
+            };
             let body = &b[4..4 + close];
             if self.double_dash.find(body).is_some() || body.ends_with(b"-") {
                 return syntax("\"--\" is not allowed inside a comment");
             }
-            return Ok(Scan::Done { len: 4 + close + 3, kind: Kind::Comment });
+            return Ok(Scan::Done {
+                len: 4 + close + 3,
+                kind: Kind::Comment,
+            });
         }
         if b.starts_with(CDATA) {
-            let Some(close) = self.cdata_end.find(&b[9..]) else { return Ok(Scan::More) };
+            let Some(close) = self.cdata_end.find(&b[9..]) else {
+                return Ok(Scan::More);
+            };
             return Ok(Scan::Done {
                 len: 9 + close + 3,
                 kind: Kind::CData(9, 9 + close),
             });
         }
         if b.starts_with(b"<!DOCTYPE") {
-            return Ok(Scan::Done { len: 9, kind: Kind::Doctype });
+            return Ok(Scan::Done {
+                len: 9,
+                kind: Kind::Doctype,
+            });
         }
         syntax("unknown markup after \"<!\"")
     }
@@ -559,11 +613,25 @@ impl<R: Read> Tokenizer<R> {
             }
             match b.get(i) {
                 None => return Ok(Scan::More),
-                Some(b'>') => return Ok(Scan::Done { len: i + 1, kind: Kind::Start { name: (1, z), empty: false } }),
+                Some(b'>') => {
+                    return Ok(Scan::Done {
+                        len: i + 1,
+                        kind: Kind::Start {
+                            name: (1, z),
+                            empty: false,
+                        },
+                    })
+                }
                 Some(b'/') => {
                     return match b.get(i + 1) {
                         None => Ok(Scan::More),
-                        Some(b'>') => Ok(Scan::Done { len: i + 2, kind: Kind::Start { name: (1, z), empty: true } }),
+                        Some(b'>') => Ok(Scan::Done {
+                            len: i + 2,
+                            kind: Kind::Start {
+                                name: (1, z),
+                                empty: true,
+                            },
+                        }),
                         Some(_) => syntax("expected \"/>\""),
                     }
                 }
@@ -591,12 +659,17 @@ impl<R: Read> Tokenizer<R> {
                 Some(&q @ (b'"' | b'\'')) => q,
                 Some(_) => return syntax("attribute values must be quoted"),
             };
-            let Some(close) = memchr2(quote, b'<', &b[i + 1..]) else { return Ok(Scan::More) };
+            let Some(close) = memchr2(quote, b'<', &b[i + 1..]) else {
+                return Ok(Scan::More);
+            };
             let vend = i + 1 + close;
             if b[vend] == b'<' {
                 return syntax("\"<\" is not allowed in an attribute value");
             }
-            let span = Span { name, value: (i + 1, vend) };
+            let span = Span {
+                name,
+                value: (i + 1, vend),
+            };
             let new_name = &b[name.0..name.1];
             if self.spans.iter().any(|s| &b[s.name.0..s.name.1] == new_name) {
                 return syntax(format!("attribute {} appears twice", String::from_utf8_lossy(new_name)));

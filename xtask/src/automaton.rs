@@ -8,8 +8,15 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 /// payload is the element declaration index chosen by the caller.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Key {
-    Element { ns: String, local: String },
-    Any { other: bool, target_ns: String, strict: bool },
+    Element {
+        ns: String,
+        local: String,
+    },
+    Any {
+        other: bool,
+        target_ns: String,
+        strict: bool,
+    },
 }
 
 /// A particle already resolved to keys, built by the caller from the XSD.

@@ -24,11 +24,18 @@ pub fn write(reports: usize, out: &Path) -> Result<(), String> {
         .filter(|p| p.extension().is_some_and(|x| x == "xml"))
         .collect();
     names.sort();
-    let texts: Vec<String> = names.iter().map(std::fs::read_to_string).collect::<Result<_, _>>().map_err(|e| e.to_string())?;
+    let texts: Vec<String> = names
+        .iter()
+        .map(std::fs::read_to_string)
+        .collect::<Result<_, _>>()
+        .map_err(|e| e.to_string())?;
     let first = texts.first().ok_or("no samples found")?;
     let header_end = first.find("<Reports>").ok_or("sample has no <Reports>")? + "<Reports>".len();
     let header = first[..header_end].replace("WageReportRequestToIR", "WageReportsRequestToIR");
-    let bodies: Vec<&str> = texts.iter().map(|t| between(t, "<Report>", "</Report>")).collect::<Result<_, _>>()?;
+    let bodies: Vec<&str> = texts
+        .iter()
+        .map(|t| between(t, "<Report>", "</Report>"))
+        .collect::<Result<_, _>>()?;
     let mut w = std::io::BufWriter::new(std::fs::File::create(out).map_err(|e| format!("{}: {e}", out.display()))?);
     let io = |e: std::io::Error| e.to_string();
     w.write_all(header.as_bytes()).map_err(io)?;
@@ -39,6 +46,7 @@ pub fn write(reports: usize, out: &Path) -> Result<(), String> {
         w.write_all(b"\r\n\t\t\t").map_err(io)?;
         w.write_all(body.replacen(id, &unique, 1).as_bytes()).map_err(io)?;
     }
-    w.write_all(b"\r\n\t\t</Reports>\r\n\t</DeliveryData>\r\n</wrtir:WageReportsRequestToIR>\r\n").map_err(io)?;
+    w.write_all(b"\r\n\t\t</Reports>\r\n\t</DeliveryData>\r\n</wrtir:WageReportsRequestToIR>\r\n")
+        .map_err(io)?;
     w.flush().map_err(io)
 }

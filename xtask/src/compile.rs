@@ -1,11 +1,17 @@
 //! Turns the loaded schema set into the static tables of `src/schema/generated.rs`.
 
 use crate::automaton::{self, Key, Node, Rep};
-use crate::xsd::{ParticleKind, Particle, QName, SchemaSet, SimpleDef, XS};
+use crate::xsd::{Particle, ParticleKind, QName, SchemaSet, SimpleDef, XS};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::fmt::Write;
 
 const XMLDSIG_FILE: &str = "xmldsig-core-schema.xsd";
+
+/// The same hash as `name_hash` in src/schema/model.rs (a test checks they agree).
+pub fn name_hash(name: &[u8]) -> u32 {
+    name.iter()
+        .fold(0x811c_9dc5u32, |h, &b| (h ^ b as u32).wrapping_mul(0x0100_0193))
+}
 
 #[derive(Default)]
 struct Tables {
@@ -42,8 +48,14 @@ fn pattern_variant(p: &str) -> Result<String, String> {
     Ok(match p {
         r"[+-]?\d{1,13}(\.\d{1,2})?" => "Pattern::Decimal13_2".into(),
         "[0-9a-fA-F]{32}" => "Pattern::Hex32".into(),
-        lit if !lit.is_empty() && lit.chars().all(|c| c.is_ascii_alphanumeric()) => format!("Pattern::Literal({lit:?})"),
-        other => return Err(format!("pattern {other:?} has no matcher in src/schema/model.rs: add one")),
+        lit if !lit.is_empty() && lit.chars().all(|c| c.is_ascii_alphanumeric()) => {
+            format!("Pattern::Literal({lit:?})")
+        }
+        other => {
+            return Err(format!(
+                "pattern {other:?} has no matcher in src/schema/model.rs: add one"
+            ))
+        }
     })
 }
 
@@ -64,22 +76,36 @@ impl Tables {
         let mut steps: Vec<&SimpleDef> = vec![];
         let mut cur = name.clone();
         while cur.ns != XS {
-            let def = set.simple.get(&cur).ok_or_else(|| format!("unknown simple type {}:{}", cur.ns, cur.local))?;
+            let def = set
+                .simple
+                .get(&cur)
+                .ok_or_else(|| format!("unknown simple type {}:{}", cur.ns, cur.local))?;
             steps.push(def);
             cur = def.base.clone();
         }
         let builtin = builtin_variant(&cur.local)?;
-        let display = steps.first().map(|d| d.display.clone()).unwrap_or(format!("xs:{}", cur.local));
+        let display = steps
+            .first()
+            .map(|d| d.display.clone())
+            .unwrap_or(format!("xs:{}", cur.local));
         let min = steps.iter().find_map(|d| d.min_length);
         let max = steps.iter().find_map(|d| d.max_length);
         let mut groups = vec![];
         for step in &steps {
             if !step.patterns.is_empty() {
-                let ps = step.patterns.iter().map(|p| pattern_variant(p)).collect::<Result<Vec<_>, _>>()?;
+                let ps = step
+                    .patterns
+                    .iter()
+                    .map(|p| pattern_variant(p))
+                    .collect::<Result<Vec<_>, _>>()?;
                 groups.push(format!("&[{}]", ps.join(", ")));
             }
         }
-        let enumeration = steps.iter().find(|d| !d.enumeration.is_empty()).map(|d| d.enumeration.clone()).unwrap_or_default();
+        let enumeration = steps
+            .iter()
+            .find(|d| !d.enumeration.is_empty())
+            .map(|d| d.enumeration.clone())
+            .unwrap_or_default();
         self.simple.push(format!(
             "SimpleType {{ name: {display:?}, builtin: Builtin::{builtin}, min_length: {min:?}, max_length: {max:?}, patterns: &[{}], enumeration: &{enumeration:?} }}",
             groups.join(", ")
@@ -111,7 +137,11 @@ impl Tables {
             format!("ElementType::Simple({})", self.simple(set, ty)?)
         };
         let ns = self.ns(&name.ns);
-        self.elements.push(format!("ElementDecl {{ name: {:?}, ns: {ns}, ty: {ty_src} }}", name.local));
+        self.elements.push(format!(
+            "ElementDecl {{ name: {:?}, hash: {:#010x}, ns: {ns}, ty: {ty_src} }}",
+            name.local,
+            name_hash(name.local.as_bytes())
+        ));
         let id = self.elements.len() - 1;
         self.element_ids.insert(key, id);
         Ok(id)
@@ -123,10 +153,18 @@ impl Tables {
         let node = match &p.kind {
             ParticleKind::Element { name, ty } => self.leaf(set, name, ty, decls)?,
             ParticleKind::Ref(name) => {
-                let ty = set.elements.get(name).ok_or_else(|| format!("unknown element ref {}", name.local))?.clone();
+                let ty = set
+                    .elements
+                    .get(name)
+                    .ok_or_else(|| format!("unknown element ref {}", name.local))?
+                    .clone();
                 self.leaf(set, name, &ty, decls)?
             }
-            ParticleKind::Any { other, target_ns, strict } => {
+            ParticleKind::Any {
+                other,
+                target_ns,
+                strict,
+            } => {
                 self.ns(target_ns);
                 Node::Leaf(Key::Any {
                     other: *other,
@@ -135,7 +173,10 @@ impl Tables {
                 })
             }
             ParticleKind::Sequence(items) | ParticleKind::Choice(items) => {
-                let reps = items.iter().map(|i| self.rep(set, i, decls)).collect::<Result<Vec<_>, _>>()?;
+                let reps = items
+                    .iter()
+                    .map(|i| self.rep(set, i, decls))
+                    .collect::<Result<Vec<_>, _>>()?;
                 if matches!(p.kind, ParticleKind::Sequence(_)) {
                     Node::Sequence(reps)
                 } else {
@@ -143,10 +184,20 @@ impl Tables {
                 }
             }
         };
-        Ok(Rep { node, min: p.min, max: p.max })
+        Ok(Rep {
+            node,
+            min: p.min,
+            max: p.max,
+        })
     }
 
-    fn leaf(&mut self, set: &SchemaSet, name: &QName, ty: &QName, decls: &mut BTreeMap<Key, usize>) -> Result<Node, String> {
+    fn leaf(
+        &mut self,
+        set: &SchemaSet,
+        name: &QName,
+        ty: &QName,
+        decls: &mut BTreeMap<Key, usize>,
+    ) -> Result<Node, String> {
         let id = self.element(set, name, ty)?;
         let key = Key::Element {
             ns: name.ns.clone(),
@@ -154,15 +205,27 @@ impl Tables {
         };
         if let Some(prev) = decls.insert(key.clone(), id) {
             if prev != id {
-                return Err(format!("element {} declared with two types in one content model", name.local));
+                return Err(format!(
+                    "element {} declared with two types in one content model",
+                    name.local
+                ));
             }
         }
         Ok(Node::Leaf(key))
     }
 
     /// The full content model of a complex type, base type first for extensions.
-    fn model(&mut self, set: &SchemaSet, name: &QName, decls: &mut BTreeMap<Key, usize>) -> Result<Option<Rep>, String> {
-        let def = set.complex.get(name).ok_or_else(|| format!("unknown complex type {}", name.local))?.clone();
+    fn model(
+        &mut self,
+        set: &SchemaSet,
+        name: &QName,
+        decls: &mut BTreeMap<Key, usize>,
+    ) -> Result<Option<Rep>, String> {
+        let def = set
+            .complex
+            .get(name)
+            .ok_or_else(|| format!("unknown complex type {}", name.local))?
+            .clone();
         let own = match &def.particle {
             Some(p) => Some(self.rep(set, p, decls)?),
             None => None,
@@ -195,7 +258,10 @@ impl Tables {
         for d in chain.iter().rev() {
             for a in &d.attributes {
                 let ty = self.simple(set, &a.ty)?;
-                attrs.push(format!("AttributeDecl {{ name: {:?}, simple_type: {ty}, required: {} }}", a.name, a.required));
+                attrs.push(format!(
+                    "AttributeDecl {{ name: {:?}, simple_type: {ty}, required: {} }}",
+                    a.name, a.required
+                ));
             }
         }
         let content = if let Some(base) = &def.simple_content {
@@ -210,14 +276,25 @@ impl Tables {
                 for (key, next, rep) in &state.transitions {
                     let term = match key {
                         Key::Element { .. } => format!("Term::Element({})", decls[key]),
-                        Key::Any { other, target_ns, strict } => format!(
+                        Key::Any {
+                            other,
+                            target_ns,
+                            strict,
+                        } => format!(
                             "Term::Any(Wildcard {{ other: {other}, target_ns: {}, strict: {strict} }})",
                             self.ns(target_ns)
                         ),
                     };
-                    ts.push(format!("Transition {{ term: {term}, next: {}, repeatable: {rep} }}", start + next));
+                    ts.push(format!(
+                        "Transition {{ term: {term}, next: {}, repeatable: {rep} }}",
+                        start + next
+                    ));
                 }
-                self.states.push(format!("State {{ accepting: {}, transitions: &[{}] }}", state.accepting, ts.join(", ")));
+                self.states.push(format!(
+                    "State {{ accepting: {}, transitions: &[{}] }}",
+                    state.accepting,
+                    ts.join(", ")
+                ));
             }
             format!("Content::Elements {{ start: {start}, mixed: {} }}", def.mixed)
         };
@@ -271,7 +348,9 @@ pub fn generate(set: &SchemaSet, header: &str) -> Result<String, String> {
                 globals.push(t.element(set, name, &set.elements[name])?);
             }
         }
-        root_src.push(format!("Root {{ element: {id}, schema_file: {file:?}, globals: &{globals:?} }}"));
+        root_src.push(format!(
+            "Root {{ element: {id}, schema_file: {file:?}, globals: &{globals:?} }}"
+        ));
     }
     // Globals may have pulled in more types.
     while let Some(name) = t.complex_queue.pop_front() {

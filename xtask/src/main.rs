@@ -55,6 +55,10 @@ fn generate(schema_dir: &std::path::Path, write: bool) -> Result<(), String> {
     if stale.is_empty() {
         Ok(())
     } else {
-        Err(format!("stale against {}: {} (run `cargo xtask generate`)", schema_dir.display(), stale.join(", ")))
+        Err(format!(
+            "stale against {}: {} (run `cargo xtask generate`)",
+            schema_dir.display(),
+            stale.join(", ")
+        ))
     }
 }

@@ -36,10 +36,17 @@ pub struct SimpleDef {
 #[derive(Debug, Clone)]
 pub enum ParticleKind {
     /// A local element declaration: name (with its namespace) and type.
-    Element { name: QName, ty: QName },
+    Element {
+        name: QName,
+        ty: QName,
+    },
     /// A reference to a global element.
     Ref(QName),
-    Any { other: bool, target_ns: String, strict: bool },
+    Any {
+        other: bool,
+        target_ns: String,
+        strict: bool,
+    },
     Sequence(Vec<Particle>),
     Choice(Vec<Particle>),
 }
@@ -104,7 +111,8 @@ fn is_xs(node: &roxmltree::Node, name: &str) -> bool {
 }
 
 fn xs_children<'a, 'i>(node: roxmltree::Node<'a, 'i>) -> impl Iterator<Item = roxmltree::Node<'a, 'i>> {
-    node.children().filter(|c| c.is_element() && c.tag_name().namespace() == Some(XS))
+    node.children()
+        .filter(|c| c.is_element() && c.tag_name().namespace() == Some(XS))
 }
 
 /// Resolves a `prefix:local` QName value against the node's namespace scope.
@@ -164,8 +172,19 @@ impl SchemaSet {
                     self.complex.insert(name, def);
                 }
                 "element" => {
-                    let name = QName::new(&ctx.target_ns, child.attribute("name").ok_or_else(|| err("element without name".into()))?);
-                    let ty = resolve(child, child.attribute("type").ok_or_else(|| err(format!("element {} has no type", name.local)))?).map_err(err)?;
+                    let name = QName::new(
+                        &ctx.target_ns,
+                        child
+                            .attribute("name")
+                            .ok_or_else(|| err("element without name".into()))?,
+                    );
+                    let ty = resolve(
+                        child,
+                        child
+                            .attribute("type")
+                            .ok_or_else(|| err(format!("element {} has no type", name.local)))?,
+                    )
+                    .map_err(err)?;
                     self.elements_by_file.get_mut(&file).unwrap().push(name.clone());
                     self.elements.insert(name, ty);
                 }
@@ -190,7 +209,10 @@ fn simple_type(ctx: &FileCtx, node: roxmltree::Node) -> Result<(QName, SimpleDef
     let restriction = xs_children(node)
         .find(|c| is_xs(c, "restriction"))
         .ok_or_else(|| format!("simpleType {local}: only restrictions are supported"))?;
-    let base = resolve(restriction, restriction.attribute("base").ok_or("restriction without base")?)?;
+    let base = resolve(
+        restriction,
+        restriction.attribute("base").ok_or("restriction without base")?,
+    )?;
     let mut def = SimpleDef {
         display: display(ctx, local),
         base,
@@ -265,7 +287,9 @@ fn particle(ctx: &FileCtx, node: roxmltree::Node) -> Result<Particle, String> {
             } else {
                 let local = node.attribute("name").ok_or("element without name")?;
                 let ns = if ctx.qualified { ctx.target_ns.as_str() } else { "" };
-                let ty = node.attribute("type").ok_or_else(|| format!("element {local} has no type"))?;
+                let ty = node
+                    .attribute("type")
+                    .ok_or_else(|| format!("element {local} has no type"))?;
                 ParticleKind::Element {
                     name: QName::new(ns, local),
                     ty: resolve(node, ty)?,

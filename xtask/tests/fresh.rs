@@ -10,6 +10,10 @@ fn committed_tables_are_fresh() {
     let root = xtask::workspace_root();
     for (path, text) in xtask::generate(&dir).expect("generator failed") {
         let committed = std::fs::read_to_string(root.join(&path)).unwrap_or_default();
-        assert!(committed == text, "{} is stale: run `cargo xtask generate`", path.display());
+        assert!(
+            committed == text,
+            "{} is stale: run `cargo xtask generate`",
+            path.display()
+        );
     }
 }

@@ -1,0 +1,61 @@
+//! The 13 official sample records validate, and every problem in a broken
+//! one is found with its exact position and path.
+
+use std::path::{Path, PathBuf};
+use tulorekisteri::{validate_bytes, Code, Options};
+
+fn samples() -> Option<Vec<PathBuf>> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/reference/ir/samples");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir).ok()?.map(|e| e.unwrap().path()).collect();
+    files.sort();
+    Some(files)
+}
+
+#[test]
+fn all_official_samples_validate() {
+    let Some(files) = samples() else {
+        println!("skipped: ../shared/reference/ir/samples is absent");
+        return;
+    };
+    assert_eq!(files.len(), 13);
+    for f in files {
+        let problems = validate_bytes(&std::fs::read(&f).unwrap(), &Options::default());
+        assert!(problems.is_empty(), "{}: {problems:?}", f.display());
+    }
+}
+
+#[test]
+fn every_error_is_reported_with_position_and_path() {
+    let Some(files) = samples() else { return };
+    let text = std::fs::read_to_string(&files[0]).unwrap();
+    // Three independent problems in one record.
+    let broken = text
+        .replacen(
+            "<FaultyControl>1</FaultyControl>",
+            "<FaultyControl>x</FaultyControl>",
+            1,
+        )
+        .replacen("<PaymentDate>", "<Bogus/><PaymentDate>", 1)
+        // 1 is an xs:boolean, but irct:trueOrFalse allows only the words.
+        .replacen("<ProductionEnvironment>true", "<ProductionEnvironment>1", 1);
+    let problems = validate_bytes(broken.as_bytes(), &Options::default());
+    let codes: Vec<Code> = problems.iter().map(|p| p.code).collect();
+    assert_eq!(
+        codes,
+        [Code::SchemaType, Code::SchemaPattern, Code::SchemaUnexpectedElement],
+        "{problems:#?}"
+    );
+    let line_of = |needle: &str| broken[..broken.find(needle).unwrap()].matches('\n').count() as u64 + 1;
+    assert_eq!(problems[0].line, line_of("<FaultyControl>x"));
+    assert_eq!(problems[0].path, "/WageReportRequestToIR/DeliveryData/FaultyControl");
+    assert_eq!(
+        problems[2].path,
+        "/WageReportRequestToIR/DeliveryData/PaymentPeriod/Bogus"
+    );
+    let bogus_line_start = broken[..broken.find("<Bogus/>").unwrap()].rfind('\n').unwrap() + 1;
+    let column = broken[bogus_line_start..broken.find("<Bogus/>").unwrap()]
+        .chars()
+        .count() as u64
+        + 1;
+    assert_eq!((problems[2].line, problems[2].column), (line_of("<Bogus/>"), column));
+}

@@ -1,0 +1,151 @@
+//! Behaviour of the validator on small documents: positions, paths, XML
+//! corner cases and hostile input.
+
+use tulorekisteri::{validate_bytes, validate_str, Code, Options};
+
+const ECHO_NS: &str = "http://www.tulorekisteri.fi/2017/1/Echo";
+
+fn codes(xml: &[u8]) -> Vec<Code> {
+    validate_bytes(xml, &Options::default())
+        .iter()
+        .map(|d| d.code)
+        .collect()
+}
+
+/// A minimal valid invalidation record with `items` items.
+fn invalidations(items: &[&str]) -> String {
+    let items: String = items.iter().map(|i| format!("<Item>{i}</Item>")).collect();
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<r:InvalidationsRequestToIR xmlns:r="http://www.tulorekisteri.fi/2017/1/InvalidationsToIR">
+  <DeliveryData>
+    <Timestamp>2022-01-01T12:00:00+02:00</Timestamp>
+    <Source>Test</Source>
+    <DeliveryDataType>105</DeliveryDataType>
+    <DeliveryId>d1</DeliveryId>
+    <ProductionEnvironment>false</ProductionEnvironment>
+    <DeliveryDataOwner><Type>1</Type><Code>1234567-8</Code></DeliveryDataOwner>
+    <DeliveryDataCreator><Type>1</Type><Code>1234567-8</Code></DeliveryDataCreator>
+    <DeliveryDataSender><Type>1</Type><Code>1234567-8</Code></DeliveryDataSender>
+    <Items>{items}</Items>
+  </DeliveryData>
+</r:InvalidationsRequestToIR>"#
+    )
+}
+
+#[test]
+fn a_minimal_record_is_valid() {
+    let xml = invalidations(&["<ItemId>a</ItemId>"]);
+    assert_eq!(validate_str(&xml, &Options::default()), vec![]);
+}
+
+#[test]
+fn paths_number_repeated_elements() {
+    let xml = invalidations(&[
+        "<ItemId>a</ItemId>",
+        "<ItemId>b</ItemId>",
+        "<ItemVersion>x</ItemVersion>",
+    ]);
+    let d = validate_str(&xml, &Options::default());
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(
+        d[0].path,
+        "/InvalidationsRequestToIR/DeliveryData/Items/Item[3]/ItemVersion"
+    );
+    assert_eq!(d[0].code, Code::SchemaType);
+    assert_eq!(d[0].line, 12);
+}
+
+#[test]
+fn missing_elements_are_named() {
+    let xml = invalidations(&[]).replace("<DeliveryDataType>105</DeliveryDataType>", "");
+    let d = validate_str(&xml, &Options::default());
+    assert_eq!(d[0].code, Code::SchemaMissingElement);
+    assert!(d[0].message.contains("<DeliveryDataType>"), "{}", d[0].message);
+    // <Items/> with no <Item> is incomplete as well.
+    assert_eq!(
+        d.iter().filter(|x| x.code == Code::SchemaMissingElement).count(),
+        2,
+        "{d:?}"
+    );
+}
+
+#[test]
+fn columns_count_characters_not_bytes() {
+    let xml = format!("<ire:Echo xmlns:ire=\"{ECHO_NS}\"><!--ääää--><Data>x</Data><Öö/></ire:Echo>");
+    let d = validate_str(&xml, &Options::default());
+    let bad = d.iter().find(|x| x.code == Code::SchemaUnexpectedElement).unwrap();
+    let col = xml[..xml.find("<Öö/>").unwrap()].chars().count() as u64 + 1;
+    assert_eq!((bad.line, bad.column), (1, col));
+}
+
+#[test]
+fn lengths_count_characters_and_line_ends_are_normalised() {
+    // Data is 1 to 10 characters: ten two-byte letters fit; CR LF counts once.
+    let ok = format!("<ire:Echo xmlns:ire=\"{ECHO_NS}\"><Data>ääääääääää</Data></ire:Echo>");
+    assert_eq!(codes(ok.as_bytes()), [Code::SchemaMissingElement]);
+    let crlf = format!("<ire:Echo xmlns:ire=\"{ECHO_NS}\"><Data>abcd\r\nefgh\r\n</Data></ire:Echo>");
+    assert_eq!(codes(crlf.as_bytes()), [Code::SchemaMissingElement]);
+    let long = format!("<ire:Echo xmlns:ire=\"{ECHO_NS}\"><Data>ääääääääääa</Data></ire:Echo>");
+    assert_eq!(codes(long.as_bytes()), [Code::SchemaLength, Code::SchemaMissingElement]);
+}
+
+#[test]
+fn xml_corner_cases_that_are_valid() {
+    let doc = |data: &str| {
+        format!("\u{FEFF}<?xml version='1.0' encoding='utf-8' standalone='yes'?><!--c--><?pi x?><ire:Echo xmlns:ire=\"{ECHO_NS}\"><Data>{data}</Data></ire:Echo><!--end-->")
+    };
+    for data in ["a&amp;b", "&#65;&#x42;", "<![CDATA[<&>]]>", "a<!--x-->b", "a<?p?>b"] {
+        assert_eq!(codes(doc(data).as_bytes()), [Code::SchemaMissingElement], "{data}");
+    }
+}
+
+#[test]
+fn hostile_input_gets_a_clear_error() {
+    let cases: &[(&[u8], Code)] = &[
+        (
+            b"<!DOCTYPE x [<!ENTITY a \"aaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;\">]><x>&b;</x>",
+            Code::XmlDoctype,
+        ),
+        (b"<x>&nope;</x>", Code::XmlEntity),
+        (b"<x>&#0;</x>", Code::XmlEntity),
+        (b"<x>\xFF</x>", Code::XmlEncoding),
+        (b"<x>\x01</x>", Code::XmlChar),
+        (b"<x></y>", Code::XmlSyntax),
+        (b"<x>", Code::XmlSyntax),
+        (b"", Code::XmlSyntax),
+        (b"<?xml version=\"1.0\" encoding=\"UTF-16\"?><x/>", Code::XmlEncoding),
+        (b"<x a=\"1\" a=\"2\"/>", Code::XmlSyntax),
+        (b"<p:x/>", Code::XmlNamespace),
+        (b"<x/><y/>", Code::XmlSyntax),
+        (b"<x><!-- a -- b --></x>", Code::XmlSyntax),
+        (b"<1x/>", Code::XmlSyntax),
+    ];
+    for (xml, code) in cases {
+        let got = codes(xml);
+        assert!(got.contains(code), "{}: {got:?}", String::from_utf8_lossy(xml));
+    }
+}
+
+#[test]
+fn deep_nesting_and_huge_tokens_are_refused_without_exhausting_memory() {
+    let deep = "<x>".repeat(100_000);
+    assert_eq!(codes(deep.as_bytes()), [Code::SchemaRoot, Code::XmlDepth]);
+    let huge_text = format!("<x>{}</x>", "a".repeat(5 << 20));
+    assert_eq!(codes(huge_text.as_bytes()), [Code::SchemaRoot, Code::XmlTooLarge]);
+    let huge_name = format!("<{}/>", "a".repeat(5 << 20));
+    assert_eq!(codes(huge_name.as_bytes()), [Code::XmlTooLarge]);
+}
+
+#[test]
+fn every_code_is_documented() {
+    let readme = include_str!("../README.md");
+    for code in Code::ALL {
+        assert!(
+            readme.contains(&format!("`{}`", code.as_str())),
+            "README does not document {}",
+            code
+        );
+        assert!(!code.description().is_empty());
+    }
+}
