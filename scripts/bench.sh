@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Benchmark: `tulorekisteri validate --schema-only` against
+# `xmllint --noout --stream --schema WageReportsToIR.xsd` on earnings payment
+# records of 30,000 and 3,000 reports built from the official samples.
+# Both run RUNS times, alternating, in the same run of this script; the table
+# shows the median CPU time (user + system), peak memory and the ratio.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${RUNS:-5}
+SCHEMA=../shared/reference/ir/schema/WageReportsToIR.xsd
+
+need=()
+command -v xmllint >/dev/null || need+=(libxml2-utils)
+[ -x /usr/bin/time ] || need+=(time)
+if [ ${#need[@]} -gt 0 ]; then
+    sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq && $sudo apt-get install -y -qq "${need[@]}"
+fi
+cargo build --release --quiet --bin tulorekisteri -p tulorekisteri
+mkdir -p bench-data
+for n in 30000 3000; do
+    [ -s "bench-data/wage-$n.xml" ] || cargo xtask big-record "$n" "bench-data/wage-$n.xml"
+done
+
+# Prints "cpu_seconds max_rss_kib" for one run of the command.
+measure() {
+    /usr/bin/time -f "%U %S %M" -o /tmp/bench.time "$@" >/dev/null 2>&1 || true
+    awk '{ printf "%.3f %d\n", $1 + $2, $3 }' /tmp/bench.time
+}
+median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+
+echo "| record | size | tulorekisteri CPU | peak memory | xmllint --stream CPU | peak memory | CPU ratio |"
+echo "| --- | --- | --- | --- | --- | --- | --- |"
+for n in 30000 3000; do
+    f="bench-data/wage-$n.xml"
+    ./target/release/tulorekisteri validate --schema-only "$f" >/dev/null || { echo "$f is not valid" >&2; exit 1; }
+    ours=(); theirs=()
+    for _ in $(seq "$RUNS"); do
+        ours+=("$(measure ./target/release/tulorekisteri validate --schema-only "$f")")
+        theirs+=("$(measure xmllint --noout --stream --schema "$SCHEMA" "$f")")
+    done
+    o_cpu=$(printf '%s\n' "${ours[@]}" | cut -d' ' -f1 | median)
+    o_mem=$(printf '%s\n' "${ours[@]}" | cut -d' ' -f2 | sort -n | tail -1)
+    t_cpu=$(printf '%s\n' "${theirs[@]}" | cut -d' ' -f1 | median)
+    t_mem=$(printf '%s\n' "${theirs[@]}" | cut -d' ' -f2 | sort -n | tail -1)
+    size=$(du -m "$f" | cut -f1)
+    ratio=$(awk -v a="$t_cpu" -v b="$o_cpu" 'BEGIN { printf "%.1fx", a / (b > 0 ? b : 0.001) }')
+    echo "| $n reports | $size MB | ${o_cpu} s | $((o_mem / 1024)) MiB | ${t_cpu} s | $((t_mem / 1024)) MiB | $ratio |"
+done
