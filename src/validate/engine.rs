@@ -191,9 +191,14 @@ impl<'s> Walker<'s> {
             };
             let flow = match token {
                 // Whitespace reaches the engine only where it can matter.
-                Token::Start { name, attrs, empty } => {
+                Token::Start {
+                    name,
+                    local_at,
+                    attrs,
+                    empty,
+                } => {
                     self.at = loc.position();
-                    match self.start(name, attrs) {
+                    match self.start(name, local_at, attrs) {
                         Flow::Continue if empty => self.end(None, &loc),
                         flow => flow,
                     }
@@ -388,7 +393,7 @@ impl<'s> Walker<'s> {
         Flow::Continue
     }
 
-    fn start(&mut self, qname: &str, attrs: Attrs) -> Flow {
+    fn start(&mut self, qname: &str, local_at: usize, attrs: Attrs) -> Flow {
         if self.depth == 0 && self.seen_root {
             return self.fatal_here(Code::XmlSyntax, format!("a second root element <{qname}>"));
         }
@@ -405,7 +410,7 @@ impl<'s> Walker<'s> {
                 return Flow::Stop;
             }
         }
-        let name = scan_name(qname);
+        let name = split_name(qname, local_at);
         let ns = self.resolve(name.prefix.unwrap_or(""), true);
         self.deferring = true;
         let (kind, repeatable, key) = self.child_kind(ns, qname, name);
@@ -416,7 +421,6 @@ impl<'s> Walker<'s> {
             self.pending.clear();
             return self.fatal_here(Code::XmlSyntax, format!("bad element name {qname:?}"));
         }
-        let local_at = qname.len() - name.local.len();
         self.push(kind, qname, local_at, key, repeatable, bindings_before, default_before);
         for (code, message) in std::mem::take(&mut self.pending) {
             self.report(code, message);
@@ -823,28 +827,13 @@ struct Name<'a> {
     hash: u32,
 }
 
-fn scan_name(qname: &str) -> Name<'_> {
-    let mut hash = 0x811c_9dc5u32;
-    let mut colon = None;
-    for (i, &b) in qname.as_bytes().iter().enumerate() {
-        if b == b':' && colon.is_none() {
-            colon = Some(i);
-            hash = 0x811c_9dc5;
-        } else {
-            hash = (hash ^ b as u32).wrapping_mul(0x0100_0193);
-        }
-    }
-    match colon {
-        Some(i) => Name {
-            prefix: Some(&qname[..i]),
-            local: &qname[i + 1..],
-            hash,
-        },
-        None => Name {
-            prefix: None,
-            local: qname,
-            hash,
-        },
+/// `local_at` is where the local part starts (0 without a prefix).
+fn split_name(qname: &str, local_at: usize) -> Name<'_> {
+    let local = &qname[local_at..];
+    Name {
+        prefix: (local_at > 0).then(|| &qname[..local_at - 1]),
+        local,
+        hash: crate::schema::model::name_hash(local.as_bytes()),
     }
 }
 

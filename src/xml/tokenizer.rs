@@ -29,8 +29,10 @@ pub enum Token<'a> {
     Comment,
     /// `<!DOCTYPE`: only its start is read.
     Doctype,
+    /// `local_at`: where the local name starts in `name` (after `prefix:`).
     Start {
         name: &'a str,
+        local_at: usize,
         attrs: Attrs<'a>,
         empty: bool,
     },
@@ -112,7 +114,11 @@ enum Kind {
     Comment,
     CData(usize, usize),
     Doctype,
-    Start { name: (usize, usize), empty: bool },
+    Start {
+        name: (usize, usize),
+        local_at: usize,
+        empty: bool,
+    },
     End(usize, usize),
 }
 
@@ -140,7 +146,6 @@ pub struct Tokenizer<R> {
     /// Stream offsets of the line feeds not yet passed by `cursor`.
     newlines: Vec<u64>,
     cursor: Cell<Cursor>,
-    comment_end: memmem::Finder<'static>,
     cdata_end: memmem::Finder<'static>,
     pi_end: memmem::Finder<'static>,
     double_dash: memmem::Finder<'static>,
@@ -154,27 +159,42 @@ pub struct Tokenizer<R> {
 }
 
 fn is_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
+    // One comparison rejects most bytes: every XML space is at most b' '.
+    b <= b' ' && matches!(b, b' ' | b'\t' | b'\n' | b'\r')
 }
 
-/// Bytes that end a name: whitespace and markup.
-const NAME_STOP: [bool; 256] = {
-    let mut t = [false; 256];
+/// What a byte is to a name: 0 part of it, 1 its end (whitespace or
+/// markup), 2 a colon.
+const NAME_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
     let stops = b" \t\n\r>/=?<\"'";
     let mut i = 0;
     while i < stops.len() {
-        t[stops[i] as usize] = true;
+        t[stops[i] as usize] = 1;
         i += 1;
     }
+    t[b':' as usize] = 2;
     t
 };
 
+/// End of a name starting at `i`, and the position of its first colon.
+fn qname_end(b: &[u8], mut i: usize) -> (usize, Option<usize>) {
+    let mut colon = None;
+    loop {
+        match b[i..].iter().position(|&c| NAME_CLASS[c as usize] != 0) {
+            None => return (b.len(), colon),
+            Some(n) if NAME_CLASS[b[i + n] as usize] == 2 => {
+                colon = colon.or(Some(i + n));
+                i += n + 1;
+            }
+            Some(n) => return (i + n, colon),
+        }
+    }
+}
+
 /// End of a name starting at `i`.
 fn name_end(b: &[u8], i: usize) -> usize {
-    b[i..]
-        .iter()
-        .position(|&c| NAME_STOP[c as usize])
-        .map_or(b.len(), |n| i + n)
+    qname_end(b, i).0
 }
 
 fn syntax<T>(msg: impl Into<String>) -> Result<T, TokenError> {
@@ -284,7 +304,6 @@ impl<R: Read> Tokenizer<R> {
                 column: 1,
                 next_newline: 0,
             }),
-            comment_end: memmem::Finder::new(b"-->").into_owned(),
             cdata_end: memmem::Finder::new(b"]]>").into_owned(),
             pi_end: memmem::Finder::new(b"?>").into_owned(),
             double_dash: memmem::Finder::new(b"--").into_owned(),
@@ -479,8 +498,9 @@ impl<R: Read> Tokenizer<R> {
             Kind::CData(a, z) => Token::CData(s((a, z))),
             Kind::Doctype => Token::Doctype,
             Kind::End(a, z) => Token::End { name: s((a, z)) },
-            Kind::Start { name, empty } => Token::Start {
+            Kind::Start { name, local_at, empty } => Token::Start {
                 name: s(name),
+                local_at,
                 attrs: Attrs {
                     window: token.as_bytes(),
                     spans: &this.spans,
@@ -565,12 +585,14 @@ impl<R: Read> Tokenizer<R> {
             return Ok(Scan::More);
         }
         if b.starts_with(b"<!--") {
-            let Some(close) = self.comment_end.find(&b[4..]) else {
+            // The first "--" must be the one that ends the comment.
+            let Some(close) = self.double_dash.find(&b[4..]) else {
                 return Ok(Scan::More);
             };
-            let body = &b[4..4 + close];
-            if self.double_dash.find(body).is_some() || body.ends_with(b"-") {
-                return syntax("\"--\" is not allowed inside a comment");
+            match b.get(4 + close + 2) {
+                None => return Ok(Scan::More),
+                Some(b'>') => {}
+                Some(_) => return syntax("\"--\" is not allowed inside a comment"),
             }
             return Ok(Scan::Done {
                 len: 4 + close + 3,
@@ -598,7 +620,10 @@ impl<R: Read> Tokenizer<R> {
     fn scan_start(&mut self) -> Result<Scan, TokenError> {
         self.spans.clear();
         let b = &self.buf[self.pos..self.end];
-        let z = name_end(b, 1);
+        let (z, colon) = qname_end(b, 1);
+        // The name starts at index 1, so the colon's index is where the
+        // local part starts within the name.
+        let local_at = colon.unwrap_or(0);
         if z >= b.len() {
             return Ok(Scan::More);
         }
@@ -618,6 +643,7 @@ impl<R: Read> Tokenizer<R> {
                         len: i + 1,
                         kind: Kind::Start {
                             name: (1, z),
+                            local_at,
                             empty: false,
                         },
                     })
@@ -629,6 +655,7 @@ impl<R: Read> Tokenizer<R> {
                             len: i + 2,
                             kind: Kind::Start {
                                 name: (1, z),
+                                local_at,
                                 empty: true,
                             },
                         }),

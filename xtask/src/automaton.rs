@@ -2,7 +2,7 @@
 //! bounded repetitions unrolled, then the subset construction. XML Schema's
 //! Unique Particle Attribution rule makes the result small.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 
 /// What an edge consumes. Elements compare by (namespace, local name); the
 /// payload is the element declaration index chosen by the caller.
@@ -111,7 +111,7 @@ impl Nfa {
 
 pub struct DfaState {
     pub accepting: bool,
-    /// (key, target state, repeatable); element keys first.
+    /// (key, target state, repeatable), in schema order.
     pub transitions: Vec<(Key, usize, bool)>,
 }
 
@@ -133,16 +133,22 @@ pub fn compile(model: Option<&Rep>) -> Vec<DfaState> {
     while i < queue.len() {
         let set = queue[i].clone();
         i += 1;
-        let mut moves: BTreeMap<Key, (BTreeSet<usize>, bool)> = BTreeMap::new();
+        // Keys in the order first met: NFA states are numbered in schema
+        // order, so the element a document most likely has next comes first.
+        let mut moves: Vec<(Key, BTreeSet<usize>, bool)> = vec![];
         for &s in &set {
             for (key, to, rep) in &nfa.edges[s] {
-                let e = moves.entry(key.clone()).or_default();
-                e.0.insert(*to);
-                e.1 |= *rep;
+                match moves.iter_mut().find(|m| &m.0 == key) {
+                    Some(m) => {
+                        m.1.insert(*to);
+                        m.2 |= *rep;
+                    }
+                    None => moves.push((key.clone(), BTreeSet::from([*to]), *rep)),
+                }
             }
         }
         let mut transitions = vec![];
-        for (key, (mut target, rep)) in moves {
+        for (key, mut target, rep) in moves {
             nfa.closure(&mut target);
             let next = match ids.get(&target) {
                 Some(&id) => id,
