@@ -337,10 +337,19 @@ impl<'s> Walker<'s> {
             }
             return Flow::Continue;
         }
-        if !cdata && raw.bytes().any(|b| b == b']') && raw.contains("]]>") {
+        let top = self.depth - 1;
+        // The common value: plain characters, one scan, straight into the buffer.
+        let plain = !raw.bytes().any(|b| matches!(b, b']' | b'&' | b'\r'));
+        if plain
+            && matches!(self.frames[top].kind, Kind::Simple { .. })
+            && self.text.len() + raw.len() <= self.limits.max_event_bytes as usize
+        {
+            self.text.push_str(raw);
+            return Flow::Continue;
+        }
+        if !cdata && !plain && raw.contains("]]>") {
             return self.fatal(loc, Code::XmlSyntax, "\"]]>\" is not allowed in text".into());
         }
-        let top = self.depth - 1;
         match self.frames[top].kind {
             Kind::Simple { .. } => {
                 if self.text.len() + raw.len() > self.limits.max_event_bytes as usize {
