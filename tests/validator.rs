@@ -149,3 +149,24 @@ fn every_code_is_documented() {
         assert!(!code.description().is_empty());
     }
 }
+
+#[test]
+fn values_read_in_one_step_or_across_the_window_agree() {
+    // A bad reference inside a value is reported where the value starts.
+    let xml = format!("<ire:Echo xmlns:ire=\"{ECHO_NS}\">\n<Data>ab&nope;</Data></ire:Echo>");
+    let d = validate_str(&xml, &Options::default());
+    assert_eq!((d[0].code, d[0].line, d[0].column), (Code::XmlEntity, 2, 7));
+    // The same too-long value, placed so that it does or does not straddle
+    // the reader's 64 KiB window, gives the same problems.
+    for pad in [65_500, 65_510, 65_520, 65_530, 100] {
+        let xml = format!(
+            "<ire:Echo xmlns:ire=\"{ECHO_NS}\"><!--{}--><Data>abcdefghijk</Data></ire:Echo>",
+            "x".repeat(pad)
+        );
+        assert_eq!(
+            codes(xml.as_bytes()),
+            [Code::SchemaLength, Code::SchemaMissingElement],
+            "pad {pad}"
+        );
+    }
+}

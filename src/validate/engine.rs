@@ -200,6 +200,7 @@ impl<'s> Walker<'s> {
                     self.at = loc.position();
                     match self.start(name, local_at, attrs) {
                         Flow::Continue if empty => self.end(None, &loc),
+                        Flow::Continue => self.value_fast_path(&mut tokens),
                         flow => flow,
                     }
                 }
@@ -225,6 +226,26 @@ impl<'s> Walker<'s> {
                 return Ok(());
             }
             tokens.keep_space = self.depth == 0 || !matches!(self.frames[self.depth - 1].kind, Kind::Complex { .. });
+        }
+    }
+
+    /// Most elements hold a short plain value: take `value</Name>` in one
+    /// step when the tokenizer can, instead of two more tokens.
+    fn value_fast_path<R: Read>(&mut self, tokens: &mut Tokenizer<R>) -> Flow {
+        let top = self.depth - 1;
+        if !matches!(self.frames[top].kind, Kind::Simple { .. }) {
+            return Flow::Continue;
+        }
+        // Taken out for the call so `self` stays free; put back either way.
+        let qname = std::mem::take(&mut self.frames[top].qname);
+        let step = tokens.value_then_end(&qname);
+        self.frames[top].qname = qname;
+        match step {
+            Some((value, loc)) => match self.text(value, false, &loc) {
+                Flow::Continue => self.end(None, &loc),
+                stop => stop,
+            },
+            None => Flow::Continue,
         }
     }
 

@@ -439,6 +439,38 @@ impl<R: Read> Tokenizer<R> {
         }
     }
 
+    /// After the start tag of an element that holds a value: when the window
+    /// holds `value</qname>` with no markup inside, returns the value (as
+    /// written) and a locator for where it starts, and moves past both. Anything
+    /// else (markup inside, the window ending, a bad byte) returns `None` and
+    /// the caller reads tokens as usual.
+    pub fn value_then_end(&mut self, qname: &str) -> Option<(&str, Locator<'_, R>)> {
+        let b = &self.buf[self.pos..self.end];
+        let lt = memchr(b'<', b)?;
+        let after = &b[lt..];
+        let q = qname.as_bytes();
+        let ends =
+            after.len() > q.len() + 2 && after[1] == b'/' && &after[2..2 + q.len()] == q && after[2 + q.len()] == b'>';
+        let len = lt + 3 + q.len();
+        let bad = self
+            .bad
+            .is_some_and(|(offset, _)| offset < self.base + (self.pos + len) as u64);
+        if !ends || bad || self.pos + len > self.checked {
+            return None;
+        }
+        let start = self.pos;
+        self.pos += len;
+        let this: &Self = self;
+        let value = this.checked_str(start, start + lt);
+        Some((
+            value,
+            Locator {
+                tokens: this,
+                at: this.base + start as u64,
+            },
+        ))
+    }
+
     /// Finds the next token: its length and kind, after refilling as needed.
     fn next_extent(&mut self) -> Result<Option<(usize, Kind)>, TokenError> {
         let (len, kind) = loop {
