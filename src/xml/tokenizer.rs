@@ -738,8 +738,3 @@ impl<R: Read> Tokenizer<R> {
         }
     }
 }
-
-/// Checks a raw name from a token.
-pub fn valid_name(name: &str) -> bool {
-    is_qname(name)
-}
