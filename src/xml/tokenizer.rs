@@ -7,7 +7,6 @@
 //! the line and column of every token. Matching end tags, namespaces and
 //! references are left to the caller, which has the element stack.
 
-use super::chars::is_qname;
 use memchr::{memchr, memchr2, memmem};
 use std::cell::Cell;
 use std::io::{self, Read};
