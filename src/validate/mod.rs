@@ -60,19 +60,3 @@ pub fn validate_bytes(xml: &[u8], options: &Options) -> Vec<Diagnostic> {
 pub fn validate_str(xml: &str, options: &Options) -> Vec<Diagnostic> {
     validate_bytes(xml.as_bytes(), options)
 }
-
-/// The official schema file (`WageReportsToIR.xsd`, ...) that declares a root
-/// element, by its local name; `None` when it is not a record root.
-pub fn schema_file_for_root(local_name: &str) -> Option<&'static str> {
-    crate::schema::ROOTS
-        .iter()
-        .find(|r| crate::schema::ELEMENTS[r.element as usize].name == local_name)
-        .map(|r| r.schema_file)
-}
-
-/// The local names of every root element the validator knows.
-pub fn root_names() -> impl Iterator<Item = &'static str> {
-    crate::schema::ROOTS
-        .iter()
-        .map(|r| crate::schema::ELEMENTS[r.element as usize].name)
-}
