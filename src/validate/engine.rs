@@ -79,8 +79,6 @@ struct Frame {
     bindings: usize,
     default_ns: Ns,
     index: u32,
-    line: u64,
-    column: u64,
     /// Declaration of the previous child (`NO_KEY` if none), and how many
     /// children in a row had it.
     last_key: u32,
@@ -121,8 +119,10 @@ pub struct Walker<'s> {
     pending: Vec<(Code, String)>,
     deferring: bool,
     pub errors: usize,
-    /// Where the token being handled starts (set when a problem needs it).
-    at: Position,
+    /// Where the token being handled starts, once a problem needed it.
+    at: Option<Position>,
+    /// Problems at the start tag being handled, waiting for its position.
+    unplaced: Vec<Diagnostic>,
 }
 
 impl<'s> Walker<'s> {
@@ -142,7 +142,8 @@ impl<'s> Walker<'s> {
             pending: vec![],
             deferring: false,
             errors: 0,
-            at: Position { line: 1, column: 1 },
+            at: None,
+            unplaced: vec![],
         }
     }
 
@@ -174,8 +175,27 @@ impl<'s> Walker<'s> {
     fn report(&mut self, code: Code, message: String) {
         if self.deferring {
             self.pending.push((code, message));
+        } else if let Some(at) = self.at {
+            self.report_at(at.line, at.column, code, message)
         } else {
-            self.report_at(self.at.line, self.at.column, code, message)
+            self.errors += 1;
+            self.unplaced.push(Diagnostic {
+                line: 0,
+                column: 0,
+                path: self.path(),
+                code,
+                severity: Severity::Error,
+                message,
+            });
+        }
+    }
+
+    /// Reports the problems that waited for the position of the token `loc`.
+    fn place<R: Read>(&mut self, loc: &Locator<R>) {
+        let at = loc.position();
+        for mut d in self.unplaced.drain(..) {
+            (d.line, d.column) = (at.line, at.column);
+            (self.sink)(d);
         }
     }
 
@@ -197,8 +217,13 @@ impl<'s> Walker<'s> {
                     attrs,
                     empty,
                 } => {
-                    self.at = loc.position();
-                    match self.start(name, local_at, attrs) {
+                    // The position is counted only if a problem needs it.
+                    self.at = None;
+                    let flow = self.start(name, local_at, attrs);
+                    if !self.unplaced.is_empty() {
+                        self.place(&loc);
+                    }
+                    match flow {
                         Flow::Continue if empty => self.end(None, &loc),
                         Flow::Continue => self.value_fast_path(&mut tokens),
                         flow => flow,
@@ -221,6 +246,7 @@ impl<'s> Walker<'s> {
                     Flow::Stop
                 }
             };
+            debug_assert!(self.unplaced.is_empty(), "a problem was left without a position");
             first = false;
             if let Flow::Stop = flow {
                 return Ok(());
@@ -251,7 +277,7 @@ impl<'s> Walker<'s> {
 
     /// Reports a problem at the token `loc` points to and stops.
     fn fatal<R: Read>(&mut self, loc: &Locator<R>, code: Code, message: String) -> Flow {
-        self.at = loc.position();
+        self.at = Some(loc.position());
         self.report(code, message);
         Flow::Stop
     }
@@ -266,19 +292,19 @@ impl<'s> Walker<'s> {
         let (code, message) = match e {
             TokenError::Io(io) => return Err(io),
             TokenError::Syntax(msg, at) => {
-                self.at = at;
+                self.at = Some(at);
                 (Code::XmlSyntax, msg)
             }
             TokenError::Encoding(at) => {
-                self.at = at;
+                self.at = Some(at);
                 (Code::XmlEncoding, "the document is not valid UTF-8 here".to_string())
             }
             TokenError::Char(c, at) => {
-                self.at = at;
+                self.at = Some(at);
                 (Code::XmlChar, format!("character U+{c:04X} is not allowed in XML"))
             }
             TokenError::TooLarge(at) => {
-                self.at = at;
+                self.at = Some(at);
                 (
                     Code::XmlTooLarge,
                     format!(
@@ -330,7 +356,7 @@ impl<'s> Walker<'s> {
     }
 
     fn eof<R: Read>(&mut self, loc: &Locator<R>) {
-        self.at = loc.position();
+        self.at = Some(loc.position());
         if self.depth > 0 {
             let name = self.frames[self.depth - 1].local().to_string();
             self.report(Code::XmlSyntax, format!("the document ends inside <{name}>"));
@@ -403,7 +429,7 @@ impl<'s> Walker<'s> {
                 }
                 if !mixed && !self.frames[top].text_reported && !decoded.chars().all(is_xml_space) {
                     self.frames[top].text_reported = true;
-                    self.at = loc.position();
+                    self.at = Some(loc.position());
                     let name = self.frames[top].local().to_string();
                     self.report(
                         Code::SchemaTextNotAllowed,
@@ -668,8 +694,6 @@ impl<'s> Walker<'s> {
                 bindings,
                 default_ns,
                 index: 0,
-                line: 0,
-                column: 0,
                 last_key: NO_KEY,
                 last_count: 0,
                 text_reported: false,
@@ -683,8 +707,6 @@ impl<'s> Walker<'s> {
         f.bindings = bindings;
         f.default_ns = default_ns;
         f.index = index;
-        f.line = self.at.line;
-        f.column = self.at.column;
         f.last_key = NO_KEY;
         f.last_count = 0;
         f.text_reported = false;
@@ -711,16 +733,18 @@ impl<'s> Walker<'s> {
                 );
             }
         }
-        let (line, column) = (self.frames[top].line, self.frames[top].column);
+        let start_tag = || loc.element(top).unwrap_or_else(|| loc.position());
         match self.frames[top].kind {
             Kind::Complex { state, .. } if !STATES[state as usize].accepting => {
                 let name = self.frames[top].local().to_string();
                 let msg = format!("<{name}> is incomplete: expected {}", expected_names(state));
-                self.report_at(line, column, Code::SchemaMissingElement, msg);
+                let at = start_tag();
+                self.report_at(at.line, at.column, Code::SchemaMissingElement, msg);
             }
             Kind::Simple { ty, .. } => {
                 if let Err((code, msg)) = simple::check(&SIMPLE_TYPES[ty as usize], &self.text) {
-                    self.report_at(line, column, code, msg);
+                    let at = start_tag();
+                    self.report_at(at.line, at.column, code, msg);
                 }
             }
             _ => {}

@@ -1,5 +1,6 @@
-//! The XML reading layer under the validator: positions, limits, and the XML
-//! 1.0 rules quick-xml leaves to its caller.
+//! The XML reading layer under the validator: a tokenizer over a bounded
+//! window, the lines and columns it reports, and the XML 1.0 character rules.
 
 pub mod chars;
+mod positions;
 pub mod tokenizer;

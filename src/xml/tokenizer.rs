@@ -7,8 +7,9 @@
 //! the line and column of every token. Matching end tags, namespaces and
 //! references are left to the caller, which has the element stack.
 
+pub use super::positions::Position;
+use super::positions::Positions;
 use memchr::{memchr, memchr2, memmem};
-use std::cell::Cell;
 use std::io::{self, Read};
 
 /// One attribute of a start tag: the raw name and the raw (unexpanded) value.
@@ -57,13 +58,6 @@ pub enum TokenError {
     Char(u32, Position),
     /// A single token larger than the limit, starting here.
     TooLarge(Position),
-}
-
-/// Token position: 1-based line and column in characters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Position {
-    pub line: u64,
-    pub column: u64,
 }
 
 /// The attributes of a start tag, borrowed from the window.
@@ -142,9 +136,7 @@ pub struct Tokenizer<R> {
     base: u64,
     /// The first bad byte sequence found, by stream offset.
     bad: Option<(u64, BadByte)>,
-    /// Stream offsets of the line feeds not yet passed by `cursor`.
-    newlines: Vec<u64>,
-    cursor: Cell<Cursor>,
+    positions: Positions,
     cdata_end: memmem::Finder<'static>,
     pi_end: memmem::Finder<'static>,
     double_dash: memmem::Finder<'static>,
@@ -201,16 +193,6 @@ fn syntax<T>(msg: impl Into<String>) -> Result<T, TokenError> {
     Err(TokenError::Syntax(msg.into(), Position { line: 0, column: 0 }))
 }
 
-/// Where position counting has got to: every byte before `abs` is counted.
-#[derive(Debug, Clone, Copy)]
-struct Cursor {
-    abs: u64,
-    line: u64,
-    column: u64,
-    /// Index into the line-feed list of the first line feed at or after `abs`.
-    next_newline: usize,
-}
-
 /// Finds the line and column of a token on demand: most tokens never need
 /// a position, and counting each one would cost more than reading it.
 pub struct Locator<'a, R> {
@@ -223,34 +205,13 @@ impl<R: Read> Locator<'_, R> {
     pub fn position(&self) -> Position {
         self.tokens.position_of(self.at)
     }
-}
 
-/// Counts lines and columns up to `abs` from where the cursor got to. Queries
-/// never go backwards (the caller asks about the token it holds, in document
-/// order), so every byte is counted at most once.
-fn position_at(window: &[u8], base: u64, newlines: &[u64], cursor: &Cell<Cursor>, abs: u64) -> Position {
-    let mut c = cursor.get();
-    if abs >= c.abs {
-        while c.next_newline < newlines.len() && newlines[c.next_newline] < abs {
-            c.line += 1;
-            c.abs = newlines[c.next_newline] + 1;
-            c.column = 1;
-            c.next_newline += 1;
-        }
-        let from = (c.abs.max(base) - base) as usize;
-        let to = ((abs - base) as usize).min(window.len());
-        let span = &window[from.min(to)..to];
-        c.column += if span.is_ascii() {
-            span.len()
-        } else {
-            span.iter().filter(|&&b| !is_continuation(b)).count()
-        } as u64;
-        c.abs = abs;
-        cursor.set(c);
-    }
-    Position {
-        line: c.line,
-        column: c.column,
+    /// Where the start tag of open element `depth` (0 for the root) begins.
+    /// An element ending with this token still counts as open.
+    pub fn element(&self, depth: usize) -> Option<Position> {
+        self.tokens
+            .positions
+            .element(depth, &self.tokens.buf[..self.tokens.end], self.tokens.base)
     }
 }
 
@@ -258,30 +219,50 @@ fn is_continuation(b: u8) -> bool {
     b & 0xC0 == 0x80
 }
 
+const BLOCK: usize = 64;
+
 fn is_forbidden_byte(c: u8) -> bool {
     (c < 0x20) & (c != b'\t') & (c != b'\n') & (c != b'\r')
 }
 
-/// The first character XML forbids in valid UTF-8: its byte offset and code point.
-fn first_forbidden(b: &[u8]) -> Option<(usize, u32)> {
-    // Branch-free per block so the common case (nothing found) vectorises.
-    let control = b
-        .chunks(64)
-        .position(|block| block.iter().fold(false, |f, &c| f | is_forbidden_byte(c)));
-    let control = control.and_then(|block| {
-        let from = block * 64;
-        b[from..]
-            .iter()
-            .position(|&c| is_forbidden_byte(c))
-            .map(|i| (from + i, b[from + i] as u32))
-    });
+/// Whether a block holds non-ASCII bytes, and whether it holds control
+/// characters XML forbids. Branch-free over byte accumulators, so it
+/// compiles to vector instructions.
+fn classify(block: &[u8]) -> (bool, bool) {
+    let mut or = 0u8;
+    let mut control = 0u8;
+    for &c in block {
+        or |= c;
+        control |= is_forbidden_byte(c) as u8;
+    }
+    (or >= 0x80, control != 0)
+}
+
+/// The first problem in a stretch of bytes, by offset within it.
+#[derive(Clone, Copy)]
+enum Problem {
+    Utf8(usize),
+    /// Valid up to here, then a character cut off by the end of the stretch.
+    Incomplete(usize),
+    Char(usize, u32),
+}
+
+/// Checks a stretch free of control characters: UTF-8, and U+FFFE and
+/// U+FFFF, which XML forbids. `at_end`: the stretch cannot continue, so a
+/// cut-off character is an error.
+fn check_stretch(b: &[u8], at_end: bool) -> Option<Problem> {
+    let (valid, utf8) = match std::str::from_utf8(b) {
+        Ok(_) => (b.len(), None),
+        Err(e) if e.error_len().is_none() && !at_end => (e.valid_up_to(), Some(Problem::Incomplete(e.valid_up_to()))),
+        Err(e) => (e.valid_up_to(), Some(Problem::Utf8(e.valid_up_to()))),
+    };
     // U+FFFE and U+FFFF are EF BF BE and EF BF BF.
+    let b = &b[..valid];
     let nonchar = memchr::memchr_iter(0xEF, b)
-        .find(|&i| b.get(i + 1) == Some(&0xBF) && matches!(b.get(i + 2), Some(0xBE | 0xBF)))
-        .map(|i| (i, 0xFF00 | b[i + 2] as u32));
-    match (control, nonchar) {
-        (Some(a), Some(n)) => Some(if a.0 < n.0 { a } else { n }),
-        (a, n) => a.or(n),
+        .find(|&i| b.get(i + 1) == Some(&0xBF) && matches!(b.get(i + 2), Some(0xBE | 0xBF)));
+    match nonchar {
+        Some(i) => Some(Problem::Char(i, 0xFF00 | b[i + 2] as u32)),
+        None => utf8,
     }
 }
 
@@ -296,13 +277,7 @@ impl<R: Read> Tokenizer<R> {
             checked: 0,
             base: 0,
             bad: None,
-            newlines: vec![],
-            cursor: Cell::new(Cursor {
-                abs: 0,
-                line: 1,
-                column: 1,
-                next_newline: 0,
-            }),
+            positions: Positions::new(),
             cdata_end: memmem::Finder::new(b"]]>").into_owned(),
             pi_end: memmem::Finder::new(b"?>").into_owned(),
             double_dash: memmem::Finder::new(b"--").into_owned(),
@@ -316,7 +291,7 @@ impl<R: Read> Tokenizer<R> {
 
     /// The line and column of a stream offset still in the window.
     fn position_of(&self, abs: u64) -> Position {
-        position_at(&self.buf[..self.end], self.base, &self.newlines, &self.cursor, abs)
+        self.positions.of(&self.buf[..self.end], self.base, abs)
     }
 
     /// Where the next token starts.
@@ -331,12 +306,8 @@ impl<R: Read> Tokenizer<R> {
             return Ok(false);
         }
         if self.pos > 0 {
-            // Count positions up to what is dropped, then forget passed line feeds.
-            self.position();
-            let mut c = self.cursor.get();
-            self.newlines.drain(..c.next_newline);
-            c.next_newline = 0;
-            self.cursor.set(c);
+            let new_base = self.base + self.pos as u64;
+            self.positions.before_drop(&self.buf[..self.end], self.base, new_base);
             self.buf.copy_within(self.pos..self.end, 0);
             self.end -= self.pos;
             self.checked -= self.pos;
@@ -375,22 +346,48 @@ impl<R: Read> Tokenizer<R> {
             return;
         }
         let new = &self.buf[self.checked..self.end];
-        let at = self.base + self.checked as u64;
-        self.newlines
-            .extend(memchr::memchr_iter(b'\n', new).map(|i| at + i as u64));
-        let valid = match std::str::from_utf8(new) {
-            Ok(_) => new.len(),
-            Err(e) if e.error_len().is_none() && !self.eof => e.valid_up_to(),
-            Err(e) => {
-                self.bad = Some((self.base + (self.checked + e.valid_up_to()) as u64, BadByte::Utf8));
-                e.valid_up_to()
+        // Whole blocks are classified in one vectorised pass; only the
+        // stretches of blocks holding non-ASCII bytes get the UTF-8 check.
+        let mut control = None;
+        let mut stretch = None;
+        let mut problem = None;
+        for (i, block) in new.chunks(BLOCK).enumerate() {
+            let at = i * BLOCK;
+            let (high, has_control) = classify(block);
+            if has_control {
+                control = block.iter().position(|&c| is_forbidden_byte(c)).map(|j| at + j);
+                if high {
+                    stretch.get_or_insert(at);
+                }
+                break;
             }
+            if high {
+                stretch.get_or_insert(at);
+            } else if let Some(from) = stretch.take() {
+                // This block starts with ASCII, so no character runs into it.
+                problem = check_stretch(&new[from..at], true).map(|p| (from, p));
+                if problem.is_some() {
+                    break;
+                }
+            }
+        }
+        if let (None, Some(from)) = (problem, stretch) {
+            let end = control.unwrap_or(new.len());
+            problem = check_stretch(&new[from..end], self.eof || control.is_some()).map(|p| (from, p));
+        }
+        let mut valid = new.len();
+        let bad = match problem {
+            Some((from, Problem::Incomplete(i))) => {
+                valid = from + i;
+                None
+            }
+            Some((from, Problem::Utf8(i))) => Some((from + i, BadByte::Utf8)),
+            Some((from, Problem::Char(i, c))) => Some((from + i, BadByte::Char(c))),
+            None => control.map(|i| (i, BadByte::Char(new[i] as u32))),
         };
-        if let Some((at, c)) = first_forbidden(&new[..valid]) {
-            let offset = self.base + (self.checked + at) as u64;
-            if self.bad.is_none_or(|(o, _)| offset < o) {
-                self.bad = Some((offset, BadByte::Char(c)));
-            }
+        if let Some((i, what)) = bad {
+            self.bad = Some((self.base + (self.checked + i) as u64, what));
+            valid = i;
         }
         self.checked += valid;
     }
@@ -427,10 +424,9 @@ impl<R: Read> Tokenizer<R> {
             self.started = true;
             self.skip_bom()?;
             // The byte order mark takes no column.
-            let mut c = self.cursor.get();
-            c.abs = self.pos as u64;
-            self.cursor.set(c);
+            self.positions.start_at(self.pos as u64);
         }
+        self.positions.settle();
         match self.next_extent() {
             Ok(x) => Ok(self.token(x)),
             Err(TokenError::Syntax(msg, _)) => Err(TokenError::Syntax(msg, self.position())),
@@ -444,6 +440,7 @@ impl<R: Read> Tokenizer<R> {
     /// else (markup inside, the window ending, a bad byte) returns `None` and
     /// the caller reads tokens as usual.
     pub fn value_then_end(&mut self, qname: &str) -> Option<(&str, Locator<'_, R>)> {
+        self.positions.settle();
         let b = &self.buf[self.pos..self.end];
         let lt = memchr(b'<', b)?;
         let after = &b[lt..];
@@ -459,6 +456,7 @@ impl<R: Read> Tokenizer<R> {
         }
         let start = self.pos;
         self.pos += len;
+        self.positions.close_element();
         let this: &Self = self;
         let value = this.checked_str(start, start + lt);
         Some((
@@ -517,6 +515,16 @@ impl<R: Read> Tokenizer<R> {
             return (Token::Eof, Locator { tokens: self, at });
         };
         self.pos += len;
+        match kind {
+            Kind::Start { empty, .. } => {
+                self.positions.open_element(at);
+                if empty {
+                    self.positions.close_element();
+                }
+            }
+            Kind::End(..) => self.positions.close_element(),
+            _ => {}
+        }
         let this: &Self = self;
         let token = this.checked_str(start, start + len);
         let s = |r: (usize, usize)| token.get(r.0..r.1).unwrap_or("");
