@@ -6,7 +6,7 @@ use super::simple;
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::schema::model::{Content, ElementType, Term};
 use crate::schema::{COMPLEX_TYPES, ELEMENTS, NAMESPACES, ROOTS, SIMPLE_TYPES, STATES};
-use crate::xml::chars::{is_ncname, is_qname, is_xml_space, resolve_reference};
+use crate::xml::chars::{is_ncname, is_qname, is_xml_space, resolve_reference, same_name};
 use crate::xml::tokenizer::{Attrs, Locator, Position, Token, TokenError, Tokenizer};
 use std::collections::HashSet;
 use std::io::{self, Read};
@@ -203,6 +203,7 @@ impl<'s> Walker<'s> {
     /// the input itself; everything about the document becomes a diagnostic.
     pub fn run<R: Read>(&mut self, input: R) -> io::Result<()> {
         let mut tokens = Tokenizer::new(input, self.limits.max_event_bytes as usize);
+        tokens.keep_comments = false;
         let mut first = true;
         loop {
             let (token, loc) = match tokens.next_token() {
@@ -724,7 +725,7 @@ impl<'s> Walker<'s> {
             );
         };
         if let Some(tag) = tag {
-            if tag != self.frames[top].qname {
+            if !same_name(tag.as_bytes(), self.frames[top].qname.as_bytes()) {
                 let open = self.frames[top].qname.clone();
                 return self.fatal(
                     loc,
@@ -901,7 +902,7 @@ fn split_qname(qname: &str) -> (Option<&str>, &str) {
 
 fn element_is(el: u16, ns: Ns, name: Name) -> bool {
     let d = &ELEMENTS[el as usize];
-    d.hash == name.hash && ns == Ns::Known(d.ns) && d.name == name.local
+    d.hash == name.hash && ns == Ns::Known(d.ns) && same_name(d.name.as_bytes(), name.local.as_bytes())
 }
 
 fn wildcard_allows(w: crate::schema::model::Wildcard, ns: Ns) -> bool {

@@ -12,6 +12,27 @@ fn is_name_char(c: char) -> bool {
     is_name_start(c) || matches!(c, '-' | '.' | '0'..='9' | '\u{B7}' | '\u{300}'..='\u{36F}' | '\u{203F}'..='\u{2040}')
 }
 
+/// Whether two names are the same. Names are short: comparing whole words
+/// inline beats a call to memcmp, which the hot paths would make per tag.
+#[inline]
+pub fn same_name(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    let long = |s: &[u8], at: usize| u64::from_le_bytes(s[at..at + 8].try_into().unwrap_or_default());
+    match n {
+        // Two overlapping words cover the whole name.
+        8..=16 => long(a, 0) == long(b, 0) && long(a, n - 8) == long(b, n - 8),
+        4..=7 => {
+            let word = |s: &[u8], at: usize| u32::from_le_bytes(s[at..at + 4].try_into().unwrap_or_default());
+            word(a, 0) == word(b, 0) && word(a, n - 4) == word(b, n - 4)
+        }
+        0..=3 => a.iter().zip(b).all(|(x, y)| x == y),
+        _ => long(a, 0) == long(b, 0) && a == b,
+    }
+}
+
 /// A name without colons (a namespace prefix or local name).
 pub fn is_ncname(s: &str) -> bool {
     let b = s.as_bytes();
@@ -81,6 +102,32 @@ pub fn is_xml_space(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn same_name_compares_every_byte() {
+        let names = [
+            "",
+            "a",
+            "Code",
+            "Codes",
+            "IncomeEarner",
+            "IncomeEarnerX",
+            "IncomeEarnerIds",
+            "TransactionBasic",
+        ];
+        for a in names {
+            for b in names {
+                assert_eq!(same_name(a.as_bytes(), b.as_bytes()), a == b, "{a} {b}");
+            }
+            let long = format!("{a}{a}{a}{a}{a}x");
+            let other = format!("{a}{a}{a}{a}{a}y");
+            assert!(!same_name(long.as_bytes(), other.as_bytes()));
+            assert!(same_name(long.as_bytes(), long.clone().as_bytes()));
+        }
+        assert!(!same_name(b"ABCDEFGHIJ", b"ABCDEFGHIK"));
+        assert!(!same_name(b"XBCDEFGHIJ", b"ABCDEFGHIJ"));
+        assert!(!same_name(b"ABCDEFGHIJKLMNOPQ", b"ABCDEFGHIJKLMNOPR"));
+    }
 
     #[test]
     fn names() {

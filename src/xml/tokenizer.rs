@@ -7,6 +7,7 @@
 //! the line and column of every token. Matching end tags, namespaces and
 //! references are left to the caller, which has the element stack.
 
+use super::chars::same_name;
 pub use super::positions::Position;
 use super::positions::Positions;
 use memchr::{memchr, memchr2, memmem};
@@ -147,11 +148,39 @@ pub struct Tokenizer<R> {
     /// Whether whitespace between tags is returned as a token; when false it
     /// is skipped (the caller is in element-only content, where XSD ignores it).
     pub keep_space: bool,
+    /// Whether comments are returned as tokens; when false they are checked
+    /// and skipped.
+    pub keep_comments: bool,
 }
 
 fn is_space(b: u8) -> bool {
     // One comparison rejects most bytes: every XML space is at most b' '.
     b <= b' ' && matches!(b, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+/// The length of the leading whitespace of `b`. Indentation between tags is
+/// the most common text, so it is read eight bytes at a time. Control
+/// characters count as whitespace here: they are forbidden, and reported on
+/// their own when the token holding them is reached.
+fn leading_space(b: &[u8]) -> usize {
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    const HIGH: u64 = ONES * 0x80;
+    let mut words = b.chunks_exact(8);
+    for (i, word) in words.by_ref().enumerate() {
+        let w = u64::from_le_bytes(word.try_into().unwrap_or_default());
+        // The high bit of each byte above b' ': ASCII ones overflow into it
+        // when 0x5F is added (no carry leaves a byte), the rest have it set.
+        let above = (((w & !HIGH) + ONES * 0x5F) | w) & HIGH;
+        if above != 0 {
+            return i * 8 + (above.trailing_zeros() / 8) as usize;
+        }
+    }
+    let done = b.len() - words.remainder().len();
+    done + words
+        .remainder()
+        .iter()
+        .position(|&c| c > b' ')
+        .unwrap_or(b.len() - done)
 }
 
 /// What a byte is to a name: 0 part of it, 1 its end (whitespace or
@@ -286,6 +315,7 @@ impl<R: Read> Tokenizer<R> {
             spans: vec![],
             started: false,
             keep_space: true,
+            keep_comments: true,
         }
     }
 
@@ -445,8 +475,10 @@ impl<R: Read> Tokenizer<R> {
         let lt = memchr(b'<', b)?;
         let after = &b[lt..];
         let q = qname.as_bytes();
-        let ends =
-            after.len() > q.len() + 2 && after[1] == b'/' && &after[2..2 + q.len()] == q && after[2 + q.len()] == b'>';
+        let ends = after.len() > q.len() + 2
+            && after[1] == b'/'
+            && same_name(&after[2..2 + q.len()], q)
+            && after[2 + q.len()] == b'>';
         let len = lt + 3 + q.len();
         let bad = self
             .bad
@@ -479,6 +511,8 @@ impl<R: Read> Tokenizer<R> {
             }
             match self.scan()? {
                 Scan::Done { len, kind } => break (len, kind),
+                // Everything up to the end of the window was skipped.
+                Scan::More if self.pos == self.end => {}
                 Scan::More => {
                     if !self.refill()? {
                         // The input ended inside a token.
@@ -497,6 +531,13 @@ impl<R: Read> Tokenizer<R> {
             }
         }
         Ok(Some((len, kind)))
+    }
+
+    /// Whether the next `len` bytes hold no bad byte (so they may be skipped
+    /// without a token).
+    fn clean_before(&self, len: usize) -> bool {
+        self.bad
+            .is_none_or(|(offset, _)| offset >= self.base + (self.pos + len) as u64)
     }
 
     fn bad_error(&self, offset: u64, what: BadByte) -> TokenError {
@@ -554,9 +595,7 @@ impl<R: Read> Tokenizer<R> {
     fn scan(&mut self) -> Result<Scan, TokenError> {
         let b = &self.buf[self.pos..self.end];
         if b[0] != b'<' {
-            // Indentation between tags is the most common text: a plain loop
-            // finds its end sooner than a memchr call.
-            let ws = b.iter().position(|&c| !is_space(c)).unwrap_or(b.len());
+            let ws = leading_space(b);
             if ws < b.len() && b[ws] == b'<' {
                 if self.keep_space {
                     return Ok(Scan::Done {
@@ -580,7 +619,19 @@ impl<R: Read> Tokenizer<R> {
         }
         match b[1] {
             b'?' => self.scan_pi(),
-            b'!' => self.scan_bang(),
+            b'!' => match self.scan_bang()? {
+                Scan::Done {
+                    len,
+                    kind: Kind::Comment,
+                } if !self.keep_comments && self.clean_before(len) => {
+                    self.pos += len;
+                    if self.pos == self.end {
+                        return Ok(Scan::More);
+                    }
+                    self.scan()
+                }
+                scan => Ok(scan),
+            },
             b'/' => {
                 let z = name_end(b, 2);
                 let close = z + b[z..].iter().position(|&c| !is_space(c)).unwrap_or(b.len() - z);
@@ -742,6 +793,49 @@ impl<R: Read> Tokenizer<R> {
             }
             self.spans.push(span);
             i = vend + 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_end_where_the_table_says() {
+        for text in [
+            "a",
+            "abc>",
+            "ns:Name attr",
+            "Name/>",
+            "A-1.b_2:c:d=",
+            "äö ",
+            "VeryLongElementNameIndeed>",
+            "x!y>",
+        ] {
+            let b = text.as_bytes();
+            let end = b.iter().position(|&c| NAME_CLASS[c as usize] == 1).unwrap_or(b.len());
+            let colon = b[..end].iter().position(|&c| c == b':');
+            assert_eq!(qname_end(b, 0), (end, colon), "{text:?}");
+        }
+        assert_eq!(qname_end(b"<a:b>", 1), (4, Some(2)));
+    }
+
+    #[test]
+    fn leading_space_finds_the_first_other_byte() {
+        for text in [
+            "",
+            "x",
+            " ",
+            "\n\t\t<a>",
+            "\r\n        \t\t<",
+            "                 ",
+            "   ä",
+            "\n\t\t\t\t\t\t\t\tz",
+        ] {
+            let b = text.as_bytes();
+            let slow = b.iter().position(|&c| c > b' ').unwrap_or(b.len());
+            assert_eq!(leading_space(b), slow, "{text:?}");
         }
     }
 }
