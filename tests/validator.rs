@@ -125,6 +125,13 @@ fn hostile_input_gets_a_clear_error() {
         let got = codes(xml);
         assert!(got.contains(code), "{}: {got:?}", String::from_utf8_lossy(xml));
     }
+    // A control character among the spaces the reader skips between tags,
+    // then input that needs more reading (found by the fuzzer).
+    for tail in ["<!-- never closed", "<Data", ""] {
+        let xml = format!("<ire:Echo xmlns:ire=\"{ECHO_NS}\">\n\x0b\t{tail}");
+        let got = codes(xml.as_bytes());
+        assert_eq!(got.first(), Some(&Code::XmlChar), "{tail}: {got:?}");
+    }
 }
 
 #[test]

@@ -340,6 +340,7 @@ impl<R: Read> Tokenizer<R> {
             self.positions.before_drop(&self.buf[..self.end], self.base, new_base);
             self.buf.copy_within(self.pos..self.end, 0);
             self.end -= self.pos;
+            debug_assert!(self.pos <= self.checked, "unchecked bytes skipped");
             self.checked -= self.pos;
             self.base += self.pos as u64;
             self.pos = 0;
@@ -603,8 +604,16 @@ impl<R: Read> Tokenizer<R> {
                         kind: Kind::Space,
                     });
                 }
-                self.pos += ws;
-                return self.scan();
+                // A control character counted as space must not be skipped
+                // past: the window could drop it before it is reported.
+                if self.clean_before(ws) {
+                    self.pos += ws;
+                    return self.scan();
+                }
+                return Ok(Scan::Done {
+                    len: ws,
+                    kind: Kind::Space,
+                });
             }
             return Ok(match memchr(b'<', &b[ws..]) {
                 Some(i) => Scan::Done {
