@@ -1,4 +1,4 @@
-//! The streaming validator: one pass over quick-xml events with a stack of
+//! The streaming validator: one pass over the tokenizer's events with a stack of
 //! content-model states. It keeps going after schema errors and stops at the
 //! first well-formedness error, as XML requires.
 
