@@ -29,4 +29,38 @@ mod tests {
         }
         assert_eq!(ROOTS.len(), 29, "the 2022 package has 29 record roots");
     }
+
+    /// Paths number an element (`[n]`) when its transition is repeatable, and
+    /// the object shape makes it an array when its child entry repeats: the
+    /// two must agree for object paths and element paths to map one to one.
+    #[test]
+    fn child_lists_agree_with_the_automata() {
+        for ct in COMPLEX_TYPES.iter() {
+            let model::Content::Elements { start, children, .. } = ct.content else {
+                continue;
+            };
+            let mut seen = vec![start];
+            let mut i = 0;
+            while i < seen.len() {
+                for t in STATES[seen[i] as usize].transitions {
+                    if let model::Term::Element(el) = t.term {
+                        let child = children.iter().find(|c| c.element == el);
+                        let child =
+                            child.unwrap_or_else(|| panic!("{}: {} not listed", ct.name, ELEMENTS[el as usize].name));
+                        assert_eq!(
+                            child.repeats(),
+                            t.repeatable,
+                            "{} in {}",
+                            ELEMENTS[el as usize].name,
+                            ct.name
+                        );
+                    }
+                    if !seen.contains(&t.next) {
+                        seen.push(t.next);
+                    }
+                }
+                i += 1;
+            }
+        }
+    }
 }

@@ -92,10 +92,35 @@ pub struct AttributeDecl {
     pub required: bool,
 }
 
+/// `Child::max` of an element that may repeat without limit.
+pub const UNBOUNDED: u32 = u32::MAX;
+
+/// A declared child element of a complex type, in schema order.
+#[derive(Debug)]
+pub struct Child {
+    pub element: u16,
+    /// How often it must occur in all (0 when optional or in a choice).
+    pub min: u32,
+    /// How often it may occur in all; [`UNBOUNDED`] for no limit.
+    pub max: u32,
+}
+
+impl Child {
+    /// Whether it may occur more than once (an array in the object shape).
+    pub fn repeats(&self) -> bool {
+        self.max > 1
+    }
+}
+
 #[derive(Debug)]
 pub enum Content {
-    /// Child elements by the automaton starting at `start`.
-    Elements { start: u16, mixed: bool },
+    /// Child elements by the automaton starting at `start`; `children` lists
+    /// the declared ones in the order the schema writes them.
+    Elements {
+        start: u16,
+        mixed: bool,
+        children: &'static [Child],
+    },
     /// Text of a simple type (complex type with simple content).
     Simple(u16),
 }

@@ -300,7 +300,24 @@ impl Tables {
                     ts.join(", ")
                 ));
             }
-            format!("Content::Elements {{ start: {start}, mixed: {} }}", def.mixed)
+            let mut kids: Vec<(usize, u32, Option<u32>)> = vec![];
+            if let Some(m) = &model {
+                children(m, &decls, 1, Some(1), &mut kids);
+            }
+            let kids: Vec<String> = kids
+                .iter()
+                .map(|(el, min, max)| {
+                    format!(
+                        "Child {{ element: {el}, min: {min}, max: {} }}",
+                        max.map_or("UNBOUNDED".to_string(), |m| m.to_string())
+                    )
+                })
+                .collect();
+            format!(
+                "Content::Elements {{ start: {start}, mixed: {}, children: &[{}] }}",
+                def.mixed,
+                kids.join(", ")
+            )
         };
         self.complex[id] = format!(
             "ComplexType {{ name: {:?}, content: {content}, attributes: &[{}] }}",
@@ -308,6 +325,41 @@ impl Tables {
             attrs.join(", ")
         );
         Ok(())
+    }
+}
+
+/// The declared child elements of a content model in schema order, each
+/// with how often it may occur in all (wildcards are left out). Occurrence
+/// bounds multiply down the particle tree; a choice makes its branches
+/// optional. An element that appears twice keeps its first place.
+fn children(
+    rep: &Rep,
+    decls: &BTreeMap<Key, usize>,
+    min: u32,
+    max: Option<u32>,
+    out: &mut Vec<(usize, u32, Option<u32>)>,
+) {
+    let min = min * rep.min;
+    let max = match (max, rep.max) {
+        (Some(a), Some(b)) => Some(a * b),
+        _ => None,
+    };
+    match &rep.node {
+        Node::Leaf(key @ Key::Element { .. }) => {
+            let el = decls[key];
+            match out.iter_mut().find(|c| c.0 == el) {
+                // Only xmldsig's choices name an element twice, one branch
+                // each, so the wider bounds of the two are the right ones.
+                Some(c) => {
+                    c.1 = c.1.min(min);
+                    c.2 = c.2.zip(max).map(|(a, b)| a.max(b));
+                }
+                None => out.push((el, min, max)),
+            }
+        }
+        Node::Leaf(Key::Any { .. }) => {}
+        Node::Sequence(items) => items.iter().for_each(|r| children(r, decls, min, max, out)),
+        Node::Choice(items) => items.iter().for_each(|r| children(r, decls, 0, max, out)),
     }
 }
 
