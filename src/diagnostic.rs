@@ -93,6 +93,14 @@ codes! {
     SchemaXsi = "schema-xsi",
     /// The same ID value twice in one document.
     SchemaDuplicateId = "schema-duplicate-id",
+    /// Building: the input is not JSON (the CLI's `build`).
+    BuildJson = "build-json",
+    /// Building: the object is not `{ "RootName": { ... } }` with a record root's name.
+    BuildRoot = "build-root",
+    /// Building: a field that is not a child element of its parent.
+    BuildField = "build-field",
+    /// Building: a JSON value of the wrong kind (an object for a value, a single value for a repeated element, ...).
+    BuildType = "build-type",
 }
 
 impl fmt::Display for Code {

@@ -5,9 +5,13 @@
 //! problem with its line, column, element path and a stable [`Code`].
 
 pub mod diagnostic;
+pub mod feedback;
+pub mod record;
 pub mod schema;
 pub mod validate;
 pub mod xml;
 
 pub use diagnostic::{Code, Diagnostic, Severity};
+pub use feedback::{read_feedback, DeliveryStatus, Feedback};
+pub use record::{build, parse};
 pub use validate::{validate_bytes, validate_reader, validate_str, Options, Summary};

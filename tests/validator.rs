@@ -177,3 +177,17 @@ fn values_read_in_one_step_or_across_the_window_agree() {
         );
     }
 }
+
+#[test]
+fn an_unsigned_record_lacks_only_its_signature() {
+    let unsigned = Options {
+        unsigned: true,
+        ..Options::default()
+    };
+    let echo = format!("<ire:Echo xmlns:ire=\"{ECHO_NS}\"><Data>hi</Data></ire:Echo>");
+    assert_eq!(codes(echo.as_bytes()), [Code::SchemaMissingElement]);
+    assert_eq!(validate_str(&echo, &unsigned), vec![]);
+    // Other missing elements are still errors.
+    let empty = format!("<ire:Echo xmlns:ire=\"{ECHO_NS}\"></ire:Echo>");
+    assert_eq!(validate_str(&empty, &unsigned).len(), 1);
+}

@@ -2,6 +2,7 @@
 //! 0 when everything is valid, 1 when any input has a problem, 2 for usage
 //! or I/O errors.
 
+mod record;
 mod validate;
 
 pub const EXIT_OK: u8 = 0;
@@ -10,15 +11,21 @@ pub const EXIT_USAGE: u8 = 2;
 
 pub const USAGE: &str = "\
 usage: tulorekisteri validate [--schema-only] [--format text|json] FILE...
+       tulorekisteri build INPUT.json [-o OUT.xml]
+       tulorekisteri parse FILE.xml
        tulorekisteri --help | --version
 
-  validate   check Incomes Register records against the official schemas;
-             FILE '-' reads standard input
+  validate   check Incomes Register records against the official schemas
+  build      write the XML of the record a JSON object describes
+  parse      write a record as JSON (the shape build takes)
+  '-' reads standard input; problems of build and parse go to standard error
   exit status: 0 all valid, 1 a file has a problem, 2 usage or I/O error";
 
 pub fn run(args: &[String]) -> u8 {
     match args.first().map(String::as_str) {
         Some("validate") => validate::run(&args[1..]),
+        Some("build") => record::build(&args[1..]),
+        Some("parse") => record::parse(&args[1..]),
         Some("--help" | "-h" | "help") => {
             println!("{USAGE}");
             EXIT_OK

@@ -6,7 +6,8 @@ use super::simple;
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::schema::model::{Content, ElementType, Term};
 use crate::schema::{COMPLEX_TYPES, ELEMENTS, NAMESPACES, ROOTS, SIMPLE_TYPES, STATES};
-use crate::xml::chars::{is_ncname, is_qname, is_xml_space, resolve_reference, same_name};
+use crate::xml::chars::{is_ncname, is_qname, is_xml_space, same_name};
+use crate::xml::text::{attribute_value, decode_line_ends, decode_text};
 use crate::xml::tokenizer::{Attrs, Locator, Position, Token, TokenError, Tokenizer};
 use std::collections::HashSet;
 use std::io::{self, Read};
@@ -103,6 +104,8 @@ enum Flow {
 pub struct Walker<'s> {
     sink: &'s mut dyn FnMut(Diagnostic),
     limits: Limits,
+    /// A missing `ds:Signature` at the end of the root is not an error.
+    unsigned: bool,
     frames: Vec<Frame>,
     depth: usize,
     root: Option<usize>,
@@ -126,10 +129,11 @@ pub struct Walker<'s> {
 }
 
 impl<'s> Walker<'s> {
-    pub fn new(limits: Limits, sink: &'s mut dyn FnMut(Diagnostic)) -> Self {
+    pub fn new(limits: Limits, unsigned: bool, sink: &'s mut dyn FnMut(Diagnostic)) -> Self {
         Walker {
             sink,
             limits,
+            unsigned,
             frames: vec![],
             depth: 0,
             root: None,
@@ -736,7 +740,7 @@ impl<'s> Walker<'s> {
         }
         let start_tag = || loc.element(top).unwrap_or_else(|| loc.position());
         match self.frames[top].kind {
-            Kind::Complex { state, .. } if !STATES[state as usize].accepting => {
+            Kind::Complex { state, .. } if !self.complete(top, state) => {
                 let name = self.frames[top].local().to_string();
                 let msg = format!("<{name}> is incomplete: expected {}", expected_names(state));
                 let at = start_tag();
@@ -754,6 +758,11 @@ impl<'s> Walker<'s> {
         self.default_ns = self.frames[top].default_ns;
         self.depth -= 1;
         Flow::Continue
+    }
+
+    /// Whether the content of the open element `top` may end at `state`.
+    fn complete(&self, top: usize, state: u16) -> bool {
+        STATES[state as usize].accepting || (self.unsigned && top == 0 && only_signature_missing(state))
     }
 
     fn attributes(&mut self, attrs: Attrs) -> Flow {
@@ -909,6 +918,15 @@ fn wildcard_allows(w: crate::schema::model::Wildcard, ns: Ns) -> bool {
     !w.other || !matches!(ns, Ns::Known(0)) && ns != Ns::Known(w.target_ns)
 }
 
+/// Whether a `ds:Signature` alone would complete the content at `state`.
+/// (An unsigned record is accepted without it.)
+fn only_signature_missing(state: u16) -> bool {
+    STATES[state as usize].transitions.iter().any(|t| {
+        matches!(t.term, Term::Element(el) if ELEMENTS[el as usize].name == "Signature" && ELEMENTS[el as usize].ns != 0)
+            && STATES[t.next as usize].accepting
+    })
+}
+
 fn element_kind(el: u16) -> Kind {
     match ELEMENTS[el as usize].ty {
         ElementType::Simple(ty) => Kind::Simple { ty, attrs: NO_TYPE },
@@ -954,69 +972,6 @@ fn short(t: &str) -> String {
     } else {
         t.to_string()
     }
-}
-
-/// Attribute-value normalisation (XML 1.0 §3.3.3) with reference expansion:
-/// literal tab, CR and LF become spaces (CR LF counts once); `<` is an error.
-fn attribute_value(raw: &str, out: &mut String) -> Result<(), String> {
-    out.clear();
-    let mut rest = raw;
-    while let Some(i) = rest.find(['&', '<', '\t', '\n', '\r']) {
-        out.push_str(&rest[..i]);
-        let c = rest.as_bytes()[i];
-        rest = &rest[i + 1..];
-        match c {
-            b'<' => return Err("\"<\" is not allowed in an attribute value".into()),
-            b'&' => {
-                let end = rest.find(';').ok_or("unterminated reference in an attribute value")?;
-                out.push(resolve_reference(&rest[..end])?);
-                rest = &rest[end + 1..];
-            }
-            b'\r' if rest.starts_with('\n') => {
-                out.push(' ');
-                rest = &rest[1..];
-            }
-            _ => out.push(' '),
-        }
-    }
-    out.push_str(rest);
-    Ok(())
-}
-
-/// Appends text with line ends normalised (CR LF and lone CR become LF).
-fn decode_line_ends(raw: &str, out: &mut String) -> Result<(), String> {
-    if !raw.bytes().any(|b| b == b'\r') {
-        out.push_str(raw);
-        return Ok(());
-    }
-    let mut rest = raw;
-    while let Some(i) = rest.find('\r') {
-        out.push_str(&rest[..i]);
-        out.push('\n');
-        rest = &rest[i + 1..];
-        if let Some(r) = rest.strip_prefix('\n') {
-            rest = r;
-        }
-    }
-    out.push_str(rest);
-    Ok(())
-}
-
-/// Appends character data with references expanded and line ends normalised.
-fn decode_text(raw: &str, out: &mut String) -> Result<(), String> {
-    // Values are short: plain loops beat memchr calls here.
-    if !raw.bytes().any(|b| b == b'&') {
-        return decode_line_ends(raw, out);
-    }
-    let mut rest = raw;
-    while let Some(i) = rest.find('&') {
-        decode_line_ends(&rest[..i], out)?;
-        rest = &rest[i + 1..];
-        let end = rest.find(';').ok_or("\"&\" must start a reference such as &amp;")?;
-        out.push(resolve_reference(&rest[..end])?);
-        rest = &rest[end + 1..];
-    }
-    decode_line_ends(rest, out)
 }
 
 /// The XML declaration's pseudo-attributes: `Ok(Some(encoding))` for an

@@ -21,6 +21,10 @@ use std::io::{self, Read};
 #[derive(Debug, Clone, Default)]
 pub struct Options {
     pub limits: Limits,
+    /// Validate a record that is not signed yet (a draft, or a record about
+    /// to be signed): a missing `ds:Signature` at the end of the root is then
+    /// not an error. Every other problem is still reported.
+    pub unsigned: bool,
 }
 
 /// Counts of what a validation run found.
@@ -40,7 +44,7 @@ impl Summary {
 /// problem to `sink` as soon as it is found. The root element selects the
 /// schema. Only an I/O failure of `input` itself is an `Err`.
 pub fn validate_reader<R: Read>(input: R, options: &Options, sink: &mut dyn FnMut(Diagnostic)) -> io::Result<Summary> {
-    let mut walker = engine::Walker::new(options.limits, sink);
+    let mut walker = engine::Walker::new(options.limits, options.unsigned, sink);
     walker.run(input)?;
     Ok(Summary {
         errors: walker.errors,

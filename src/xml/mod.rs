@@ -3,4 +3,5 @@
 
 pub mod chars;
 mod positions;
+pub mod text;
 pub mod tokenizer;

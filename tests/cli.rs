@@ -1,0 +1,90 @@
+//! The command-line contract: exit statuses, output formats, and that
+//! `build -o` writes a file whole or not at all.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn run(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tulorekisteri"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+const BROKEN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/wage-report-broken.xml");
+
+#[test]
+fn validate_reports_each_problem_as_file_line_column_code() {
+    let out = run(&["validate", BROKEN], "");
+    assert_eq!(out.status.code(), Some(1));
+    let first = text(&out.stdout).lines().next().unwrap().to_string();
+    assert_eq!(
+        first,
+        format!("{BROKEN}:10:3: schema-type: expected an integer (xs:int), found \"one\" (/WageReportsRequestToIR/DeliveryData/FaultyControl)")
+    );
+    let out = run(&["validate", "--format", "json", BROKEN], "");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let keys: Vec<&str> = v[0].as_object().unwrap().keys().map(String::as_str).collect();
+    for k in ["file", "line", "column", "path", "code", "severity", "message"] {
+        assert!(keys.contains(&k), "{k} missing");
+    }
+    assert_eq!(run(&["validate"], "").status.code(), Some(2));
+    assert_eq!(run(&["validate", "/nonexistent.xml"], "").status.code(), Some(2));
+    assert_eq!(run(&["validate", "--bogus", BROKEN], "").status.code(), Some(2));
+}
+
+#[test]
+fn build_and_parse_round_trip_through_the_command_line() {
+    let dir = std::env::temp_dir().join(format!("tulorekisteri-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out_file = dir.join("echo.xml");
+    let out = run(
+        &["build", "-", "-o", out_file.to_str().unwrap()],
+        r#"{"Echo": {"Data": "a & b"}}"#,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let xml = std::fs::read_to_string(&out_file).unwrap();
+    assert!(xml.contains("<Data>a &amp; b</Data>"));
+
+    let out = run(&["parse", out_file.to_str().unwrap()], "");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v, serde_json::json!({"Echo": {"Data": "a & b"}}));
+
+    // A bad object: exit 1, problems with object paths, no file written.
+    let bad_file = dir.join("bad.xml");
+    let out = run(
+        &["build", "-", "-o", bad_file.to_str().unwrap()],
+        r#"{"Echo": {"Data": "x", "Extra": 1}}"#,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out.stderr),
+        "-: build-field: unknown field \"Extra\"; ire:EchoMessage has Data (Extra)\n"
+    );
+    assert!(!bad_file.exists());
+    assert!(std::fs::read_dir(&dir)
+        .unwrap()
+        .all(|e| !e.unwrap().file_name().to_string_lossy().ends_with(".tmp")));
+
+    // Not JSON: exit 1; a missing input: exit 2.
+    assert_eq!(run(&["build", "-"], "{").status.code(), Some(1));
+    assert_eq!(run(&["build", "/nonexistent.json"], "").status.code(), Some(2));
+    assert_eq!(run(&["build"], "").status.code(), Some(2));
+
+    // parse of an invalid record: exit 1 with positioned problems on stderr.
+    let out = run(&["parse", BROKEN], "");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    assert!(text(&out.stderr).starts_with(&format!("{BROKEN}:10:3: schema-type:")));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
