@@ -9,6 +9,8 @@ pub mod feedback;
 pub mod record;
 pub mod schema;
 pub mod validate;
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
 pub mod xml;
 
 pub use diagnostic::{Code, Diagnostic, Severity};

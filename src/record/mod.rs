@@ -26,6 +26,7 @@
 
 mod build;
 mod parse;
+pub mod typescript;
 pub mod value;
 
 pub use build::build;

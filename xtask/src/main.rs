@@ -1,7 +1,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask generate [--schema DIR]
+const USAGE: &str = "usage: cargo xtask generate [--schema DIR]     (tables, then src/wasm/records.d.ts)
        cargo xtask check [--schema DIR]     (exit 1 when the committed tables are stale)
        cargo xtask big-record REPORTS OUT.xml";
 
@@ -15,7 +15,7 @@ fn main() -> ExitCode {
         None => xtask::default_schema_dir(),
     };
     let result = match args.first().map(String::as_str) {
-        Some("generate") => generate(&schema_dir, true),
+        Some("generate") => generate(&schema_dir, true).and_then(|()| write_typescript()),
         Some("check") => generate(&schema_dir, false),
         Some("big-record") => match (args.get(1).and_then(|n| n.parse().ok()), args.get(2)) {
             (Some(n), Some(out)) => xtask::bigrecord::write(n, &PathBuf::from(out)),
@@ -35,6 +35,36 @@ fn main() -> ExitCode {
 fn usage() -> ExitCode {
     eprintln!("{USAGE}");
     ExitCode::from(2)
+}
+
+/// The npm package's TypeScript declarations come from the compiled tables,
+/// so they are written by the core crate, built with the tables just written.
+fn write_typescript() -> Result<(), String> {
+    let root = xtask::workspace_root();
+    let out = std::process::Command::new(env!("CARGO"))
+        .args([
+            "run",
+            "--quiet",
+            "-p",
+            "tulorekisteri",
+            "--example",
+            "typescript_declarations",
+        ])
+        .current_dir(&root)
+        .output()
+        .map_err(|e| format!("cargo run: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "typescript_declarations failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let path = root.join("src/wasm/records.d.ts");
+    if std::fs::read(&path).ok().as_deref() != Some(out.stdout.as_slice()) {
+        std::fs::write(&path, &out.stdout).map_err(|e| format!("{}: {e}", path.display()))?;
+        eprintln!("wrote src/wasm/records.d.ts");
+    }
+    Ok(())
 }
 
 fn generate(schema_dir: &std::path::Path, write: bool) -> Result<(), String> {

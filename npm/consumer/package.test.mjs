@@ -1,0 +1,65 @@
+// The package as an npm consumer uses it: imported by name from node_modules.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { validate, validateBytes, build, parse, readFeedback } from 'tulorekisteri';
+
+const ECHO = 'http://www.tulorekisteri.fi/2017/1/Echo';
+
+test('validate locates every problem', () => {
+  const problems = validate(`<e:Echo xmlns:e="${ECHO}">\n  <Data>far too long for it</Data>\n</e:Echo>`);
+  assert.deepEqual(
+    problems.map((d) => [d.code, d.line, d.column, d.path]),
+    [
+      ['schema-length', 2, 3, '/Echo/Data'],
+      ['schema-missing-element', 1, 1, '/Echo'],
+    ],
+  );
+  assert.equal(problems[0].severity, 'error');
+  assert.match(problems[0].message, /1 to 10 characters/);
+});
+
+test('validate accepts unsigned drafts when asked, and bytes', () => {
+  const xml = `<e:Echo xmlns:e="${ECHO}"><Data>hi</Data></e:Echo>`;
+  assert.equal(validate(xml).length, 1);
+  assert.deepEqual(validate(xml, { unsigned: true }), []);
+  assert.deepEqual(validateBytes(new TextEncoder().encode(xml), { unsigned: true }), []);
+});
+
+test('build writes valid XML and parse reads it back', () => {
+  const record = { Echo: { Data: 'a & b' } };
+  const { xml, diagnostics } = build(record);
+  assert.deepEqual(diagnostics, []);
+  assert.match(xml, /<Data>a &amp; b<\/Data>/);
+  assert.deepEqual(parse(xml), record);
+});
+
+test('build points at the object path of each problem', () => {
+  const { xml, diagnostics } = build({ Echo: { Data: 'x', Extra: 1 } });
+  assert.equal(xml, undefined);
+  assert.deepEqual(diagnostics.map((d) => [d.code, d.path]), [['build-field', 'Extra']]);
+});
+
+test('parse and readFeedback throw with the diagnostics', () => {
+  assert.throws(() => parse('<nope/>'), (e) => e instanceof Error && e.diagnostics[0].code === 'schema-root');
+  assert.throws(() => readFeedback(`<e:Echo xmlns:e="${ECHO}"><Data>hi</Data></e:Echo>`), /not feedback/);
+});
+
+test('readFeedback summarises an acknowledgement', () => {
+  const xml = `<a:AckFromIR xmlns:a="http://www.tulorekisteri.fi/2017/1/AckFromIR">
+  <DeliveryData><Timestamp>2024-01-01T10:00:00Z</Timestamp><DeliveryDataType>100</DeliveryDataType>
+    <DeliveryId>D-1</DeliveryId><ProductionEnvironment>false</ProductionEnvironment>
+    <DeliveryDataOwner><Type>1</Type><Code>7011367-6</Code></DeliveryDataOwner>
+    <DeliveryDataCreator><Type>1</Type><Code>7011367-6</Code></DeliveryDataCreator>
+    <DeliveryDataSender><Type>1</Type><Code>7011367-6</Code></DeliveryDataSender></DeliveryData>
+  <AckData><IRResponseId>0123456789abcdef0123456789abcdef</IRResponseId>
+    <IRResponseTimestamp>2024-01-01T10:00:01Z</IRResponseTimestamp><DeliveryDataStatus>4</DeliveryDataStatus>
+    <MessageErrors><ErrorInfo><ErrorCode>10012</ErrorCode><ErrorMessage>Virhe</ErrorMessage></ErrorInfo></MessageErrors></AckData>
+</a:AckFromIR>`;
+  const f = readFeedback(xml);
+  assert.equal(f.kind, 'AckFromIR');
+  assert.equal(f.status, 4);
+  assert.equal(f.statusName, 'rejected-at-reception');
+  assert.equal(f.final, true);
+  assert.equal(f.deliveryId, 'D-1');
+  assert.deepEqual(f.messageErrors, [{ code: '10012', message: 'Virhe', details: null }]);
+});

@@ -1,0 +1,2 @@
+export * from './tulorekisteri.js';
+export { default } from './tulorekisteri.js';

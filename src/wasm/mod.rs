@@ -1,0 +1,165 @@
+//! The WebAssembly API of the npm package: `validate`, `validateBytes`,
+//! `build`, `parse` and `readFeedback`. Values cross the boundary as JSON
+//! (`JSON.stringify` / `JSON.parse` on the JavaScript side), which keeps the
+//! binding thin and the package free of a serialisation framework.
+
+use crate::{Diagnostic, Options};
+use serde_json::{json, Value};
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = JSON, js_name = parse)]
+    fn json_parse(text: &str) -> JsValue;
+    #[wasm_bindgen(js_namespace = JSON, js_name = stringify, catch)]
+    fn json_stringify(value: &JsValue) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_namespace = Reflect, js_name = set)]
+    fn reflect_set(target: &JsValue, key: &JsValue, value: &JsValue) -> bool;
+}
+
+#[wasm_bindgen(typescript_custom_section)]
+const API_TYPES: &str = r#"
+/** One problem, as `tulorekisteri validate --format json` prints it (without `file`). */
+export interface Diagnostic {
+  /** 1-based line; 0 for problems of an object given to `build`. */
+  line: number;
+  /** 1-based column in characters; 0 for problems of an object. */
+  column: number;
+  /** Element path (`/Root/A/B[3]`), or object path below the root key for `build` (`A.B[2]`). */
+  path: string;
+  /** A stable code, e.g. `schema-type`; see the README's list. */
+  code: string;
+  severity: "error" | "warning";
+  /** English; says what was expected and what was found. */
+  message: string;
+}
+
+export interface ValidateOptions {
+  /** Accept a record that is not signed yet (a draft): a missing ds:Signature is not an error. */
+  unsigned?: boolean;
+  /** Only the XSD checks (the Register's own rules come in a later version). */
+  schemaOnly?: boolean;
+}
+
+export interface BuildResult {
+  /** The record's XML; absent when there are errors. */
+  xml?: string;
+  diagnostics: Diagnostic[];
+}
+
+export interface FeedbackError { code: string; message: string; details: string | null; }
+export interface FeedbackItem {
+  /** ItemId: the sender's id, e.g. the ReportId. */
+  itemId: string | null;
+  /** IRItemId: the Register's id, e.g. the IRReportId. */
+  irItemId: string | null;
+  version: number | null;
+  errors: FeedbackError[];
+}
+/** The summary of an AckFromIR or StatusResponseFromIR. */
+export interface Feedback {
+  kind: "AckFromIR" | "StatusResponseFromIR";
+  /** DeliveryDataStatus: 0 unknown, 2 processing, 3 stored, 4 rejected at reception, 5 rejected in processing, 6 cancelled. */
+  status: number;
+  statusName: "unknown" | "processing" | "stored" | "rejected-at-reception" | "rejected-in-processing" | "cancelled" | "other";
+  statusMeaning: string;
+  /** False while the Register is still processing (poll again). */
+  final: boolean;
+  irResponseId: string;
+  irResponseTimestamp: string;
+  irDeliveryId: string | null;
+  deliveryId: string | null;
+  deliveryDataType: number | null;
+  validItems: FeedbackItem[];
+  invalidItems: FeedbackItem[];
+  messageErrors: FeedbackError[];
+  deliveryErrors: FeedbackError[];
+}
+
+/** Thrown by `parse` and `readFeedback` when the document is not a valid record. */
+export interface RecordError extends Error { diagnostics: Diagnostic[]; }
+"#;
+
+#[wasm_bindgen(typescript_custom_section)]
+const RECORD_TYPES: &str = include_str!("records.d.ts");
+
+fn options_from(js: &JsValue) -> Options {
+    let mut options = Options::default();
+    if js.is_undefined() || js.is_null() {
+        return options;
+    }
+    let text = json_stringify(js).ok().and_then(|t| t.as_string()).unwrap_or_default();
+    if let Ok(v) = serde_json::from_str::<Value>(&text) {
+        options.unsigned = v["unsigned"].as_bool().unwrap_or(false);
+    }
+    options
+}
+
+fn diagnostics_json(problems: &[Diagnostic]) -> Value {
+    problems.iter().map(|d| d.to_json(None)).collect()
+}
+
+fn to_js(v: &Value) -> JsValue {
+    json_parse(&v.to_string())
+}
+
+/// An `Error` with the problems attached as `diagnostics`.
+fn record_error(problems: &[Diagnostic]) -> JsValue {
+    let first = problems.first().map(|d| d.to_string()).unwrap_or_default();
+    let err: JsValue = JsError::new(&format!("not a valid record: {first}")).into();
+    reflect_set(
+        &err,
+        &JsValue::from_str("diagnostics"),
+        &to_js(&diagnostics_json(problems)),
+    );
+    err
+}
+
+/// Validates a record given as a string and returns every problem.
+#[wasm_bindgen(unchecked_return_type = "Diagnostic[]")]
+pub fn validate(
+    xml: &str,
+    #[wasm_bindgen(unchecked_param_type = "ValidateOptions | undefined")] options: JsValue,
+) -> JsValue {
+    validate_bytes(xml.as_bytes(), options)
+}
+
+/// Validates a record given as UTF-8 bytes (e.g. a file's `arrayBuffer()`).
+#[wasm_bindgen(js_name = validateBytes, unchecked_return_type = "Diagnostic[]")]
+pub fn validate_bytes(
+    xml: &[u8],
+    #[wasm_bindgen(unchecked_param_type = "ValidateOptions | undefined")] options: JsValue,
+) -> JsValue {
+    let problems = crate::validate_bytes(xml, &options_from(&options));
+    to_js(&diagnostics_json(&problems))
+}
+
+/// Builds the XML of a record object `{ RootName: { ...fields } }`.
+#[wasm_bindgen(unchecked_return_type = "BuildResult")]
+pub fn build(#[wasm_bindgen(unchecked_param_type = "IncomesRegisterRecord")] record: JsValue) -> JsValue {
+    let text = json_stringify(&record).ok().and_then(|t| t.as_string());
+    let value: Value = text.and_then(|t| serde_json::from_str(&t).ok()).unwrap_or(Value::Null);
+    let result = match crate::build(&value) {
+        Ok(xml) => json!({ "xml": xml, "diagnostics": [] }),
+        Err(problems) => json!({ "diagnostics": diagnostics_json(&problems) }),
+    };
+    to_js(&result)
+}
+
+/// Parses a record to its object; throws a `RecordError` if it is not valid.
+#[wasm_bindgen(unchecked_return_type = "IncomesRegisterRecord")]
+pub fn parse(xml: &str) -> Result<JsValue, JsValue> {
+    crate::parse(xml.as_bytes())
+        .map(|v| to_js(&v))
+        .map_err(|p| record_error(&p))
+}
+
+/// Reads an AckFromIR or StatusResponseFromIR; throws if it is neither.
+#[wasm_bindgen(js_name = readFeedback, unchecked_return_type = "Feedback")]
+pub fn read_feedback(xml: &str) -> Result<JsValue, JsValue> {
+    match crate::read_feedback(xml.as_bytes()) {
+        Ok(f) => Ok(to_js(&f.to_json())),
+        Err(crate::feedback::FeedbackError::Invalid(p)) => Err(record_error(&p)),
+        Err(e) => Err(JsError::new(&e.to_string()).into()),
+    }
+}
