@@ -1,0 +1,11 @@
+const t0 = performance.now();
+const { readFileSync } = await import('node:fs');
+const m = await import('tulorekisteri');
+const t1 = performance.now();
+const bytes = readFileSync(process.argv[2]);
+const t2 = performance.now();
+const p = m.validateBytes(bytes, { unsigned: true });
+const t3 = performance.now();
+const p2 = m.validateBytes(bytes, { unsigned: true });
+const t4 = performance.now();
+console.log({ import: t1 - t0, read: t2 - t1, validate: t3 - t2, again: t4 - t3 });
