@@ -382,9 +382,6 @@ impl<'s> Walker<'s> {
     }
 
     /// Character data: `raw` as written (CDATA content is taken literally).
-    // A separate function in WebAssembly: V8 cannot swap optimised code into
-    // a running call, so the per-token work must be calls of their own.
-    #[cfg_attr(target_arch = "wasm32", inline(never))]
     fn text<R: Read>(&mut self, raw: &str, cdata: bool, loc: &Locator<R>) -> Flow {
         if self.depth == 0 {
             if cdata || !raw.chars().all(is_xml_space) {
@@ -457,9 +454,6 @@ impl<'s> Walker<'s> {
         Flow::Continue
     }
 
-    // A separate function in WebAssembly: V8 cannot swap optimised code into
-    // a running call, so the per-token work must be calls of their own.
-    #[cfg_attr(target_arch = "wasm32", inline(never))]
     fn start(&mut self, qname: &str, local_at: usize, attrs: Attrs) -> Flow {
         if self.depth == 0 && self.seen_root {
             return self.fatal_here(Code::XmlSyntax, format!("a second root element <{qname}>"));
@@ -726,9 +720,6 @@ impl<'s> Walker<'s> {
     }
 
     /// Closes the top element; `tag` is the end tag's name (`None` for `<x/>`).
-    // A separate function in WebAssembly: V8 cannot swap optimised code into
-    // a running call, so the per-token work must be calls of their own.
-    #[cfg_attr(target_arch = "wasm32", inline(never))]
     fn end<R: Read>(&mut self, tag: Option<&str>, loc: &Locator<R>) -> Flow {
         let Some(top) = self.depth.checked_sub(1) else {
             return self.fatal(

@@ -450,9 +450,6 @@ impl<R: Read> Tokenizer<R> {
     }
 
     /// The next token and a way to find where it starts.
-    // A separate function in WebAssembly: V8 cannot swap optimised code into
-    // a running call, so the per-token work must be calls of their own.
-    #[cfg_attr(target_arch = "wasm32", inline(never))]
     pub fn next_token(&mut self) -> Result<(Token<'_>, Locator<'_, R>), TokenError> {
         if !self.started {
             self.started = true;
@@ -473,9 +470,6 @@ impl<R: Read> Tokenizer<R> {
     /// written) and a locator for where it starts, and moves past both. Anything
     /// else (markup inside, the window ending, a bad byte) returns `None` and
     /// the caller reads tokens as usual.
-    // A separate function in WebAssembly: V8 cannot swap optimised code into
-    // a running call, so the per-token work must be calls of their own.
-    #[cfg_attr(target_arch = "wasm32", inline(never))]
     pub fn value_then_end(&mut self, qname: &str) -> Option<(&str, Locator<'_, R>)> {
         self.positions.settle();
         let b = &self.buf[self.pos..self.end];
