@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need on a fresh machine (skipping what is already
-# there), then runs formatting, lints, every test and the wasm build.
+# there), then runs formatting, lints, every test, and the npm package's
+# build and tests (scripts/wasm.sh test: wasm-bindgen-test in Node,
+# node --test and tsc --noEmit in a consumer project).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +13,7 @@ apt_install() {
     $sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"
 }
 command -v xmllint >/dev/null || apt_install libxml2-utils
+command -v node >/dev/null || apt_install nodejs npm
 rustup component list --installed | grep -q '^rustfmt' || rustup component add rustfmt
 rustup component list --installed | grep -q '^clippy' || rustup component add clippy
 rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
@@ -18,5 +21,6 @@ rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup targe
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --release --quiet -- -D warnings
 cargo test --workspace --release
-cargo build --lib --release --quiet --target wasm32-unknown-unknown
-echo "wasm32 build: ok"
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet -p tulorekisteri
+cargo clippy --lib --tests --release --quiet --target wasm32-unknown-unknown -- -D warnings
+bash scripts/wasm.sh test
