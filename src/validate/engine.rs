@@ -163,6 +163,8 @@ impl<'s> Walker<'s> {
         p
     }
 
+    #[cold]
+    #[inline(never)]
     fn report_at(&mut self, line: u64, column: u64, code: Code, message: String) {
         self.errors += 1;
         let path = self.path();
@@ -176,6 +178,8 @@ impl<'s> Walker<'s> {
         });
     }
 
+    #[cold]
+    #[inline(never)]
     fn report(&mut self, code: Code, message: String) {
         if self.deferring {
             self.pending.push((code, message));
@@ -195,6 +199,8 @@ impl<'s> Walker<'s> {
     }
 
     /// Reports the problems that waited for the position of the token `loc`.
+    #[cold]
+    #[inline(never)]
     fn place<R: Read>(&mut self, loc: &Locator<R>) {
         let at = loc.position();
         for mut d in self.unplaced.drain(..) {
@@ -281,6 +287,8 @@ impl<'s> Walker<'s> {
     }
 
     /// Reports a problem at the token `loc` points to and stops.
+    #[cold]
+    #[inline(never)]
     fn fatal<R: Read>(&mut self, loc: &Locator<R>, code: Code, message: String) -> Flow {
         self.at = Some(loc.position());
         self.report(code, message);
@@ -288,11 +296,15 @@ impl<'s> Walker<'s> {
     }
 
     /// Reports a problem at the current start tag and stops.
+    #[cold]
+    #[inline(never)]
     fn fatal_here(&mut self, code: Code, message: String) -> Flow {
         self.report(code, message);
         Flow::Stop
     }
 
+    #[cold]
+    #[inline(never)]
     fn token_error(&mut self, e: TokenError) -> io::Result<()> {
         let (code, message) = match e {
             TokenError::Io(io) => return Err(io),
@@ -323,6 +335,8 @@ impl<'s> Walker<'s> {
         Ok(())
     }
 
+    #[cold]
+    #[inline(never)]
     fn decl<R: Read>(&mut self, first: bool, pseudo: &str, loc: &Locator<R>) -> Flow {
         if !first {
             return self.fatal(
@@ -342,6 +356,8 @@ impl<'s> Walker<'s> {
         }
     }
 
+    #[cold]
+    #[inline(never)]
     fn pi<R: Read>(&mut self, target: &str, loc: &Locator<R>) -> Flow {
         if target.eq_ignore_ascii_case("xml") {
             return self.fatal(
@@ -360,6 +376,8 @@ impl<'s> Walker<'s> {
         Flow::Continue
     }
 
+    #[cold]
+    #[inline(never)]
     fn eof<R: Read>(&mut self, loc: &Locator<R>) {
         self.at = Some(loc.position());
         if self.depth > 0 {
@@ -490,6 +508,8 @@ impl<'s> Walker<'s> {
     }
 
     /// Adds the element's `xmlns` declarations to the scope.
+    #[cold]
+    #[inline(never)]
     fn declare_namespaces(&mut self, attrs: Attrs) -> Flow {
         for a in attrs.iter() {
             let prefix = match a.name.strip_prefix("xmlns") {
@@ -621,6 +641,8 @@ impl<'s> Walker<'s> {
     /// An element the current state does not accept: if a later state of the
     /// same model accepts it, report what is missing and continue from there;
     /// otherwise report it as unexpected and skip it.
+    #[cold]
+    #[inline(never)]
     fn recover(&mut self, top: usize, ty: u16, state: u16, ns: Ns, qname: &str, name: Name) -> (Kind, bool, u32) {
         let parent = self.frames[top].local().to_string();
         let expected = expected_names(state);
@@ -848,6 +870,8 @@ impl<'s> Walker<'s> {
 
     /// `xsi:` attributes: schema location hints are ignored, as by libxml2;
     /// no element is nillable; xsi:type may only name the declared type.
+    #[cold]
+    #[inline(never)]
     fn xsi(&mut self, top: usize, local: &str, value: &str) {
         let name = self.frames[top].local().to_string();
         match local {
