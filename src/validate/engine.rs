@@ -163,8 +163,10 @@ impl<'s> Walker<'s> {
         p
     }
 
-    #[cold]
-    #[inline(never)]
+    // In WebAssembly, error paths stay out of the hot functions: V8 optimises
+    // a function only after a background compile whose time grows with its
+    // size (README, "The npm package"). Natively, inlining them is faster.
+    #[cfg_attr(target_arch = "wasm32", cold, inline(never))]
     fn report_at(&mut self, line: u64, column: u64, code: Code, message: String) {
         self.errors += 1;
         let path = self.path();
@@ -178,8 +180,7 @@ impl<'s> Walker<'s> {
         });
     }
 
-    #[cold]
-    #[inline(never)]
+    #[cfg_attr(target_arch = "wasm32", cold, inline(never))]
     fn report(&mut self, code: Code, message: String) {
         if self.deferring {
             self.pending.push((code, message));
@@ -199,8 +200,7 @@ impl<'s> Walker<'s> {
     }
 
     /// Reports the problems that waited for the position of the token `loc`.
-    #[cold]
-    #[inline(never)]
+    #[cfg_attr(target_arch = "wasm32", cold, inline(never))]
     fn place<R: Read>(&mut self, loc: &Locator<R>) {
         let at = loc.position();
         for mut d in self.unplaced.drain(..) {
@@ -287,8 +287,7 @@ impl<'s> Walker<'s> {
     }
 
     /// Reports a problem at the token `loc` points to and stops.
-    #[cold]
-    #[inline(never)]
+    #[cfg_attr(target_arch = "wasm32", cold, inline(never))]
     fn fatal<R: Read>(&mut self, loc: &Locator<R>, code: Code, message: String) -> Flow {
         self.at = Some(loc.position());
         self.report(code, message);
@@ -296,15 +295,13 @@ impl<'s> Walker<'s> {
     }
 
     /// Reports a problem at the current start tag and stops.
-    #[cold]
-    #[inline(never)]
+    #[cfg_attr(target_arch = "wasm32", cold, inline(never))]
     fn fatal_here(&mut self, code: Code, message: String) -> Flow {
         self.report(code, message);
         Flow::Stop
     }
 
-    #[cold]
-    #[inline(never)]
+    #[cfg_attr(target_arch = "wasm32", cold, inline(never))]
     fn token_error(&mut self, e: TokenError) -> io::Result<()> {
         let (code, message) = match e {
             TokenError::Io(io) => return Err(io),
@@ -335,8 +332,7 @@ impl<'s> Walker<'s> {
         Ok(())
     }
 
-    #[cold]
-    #[inline(never)]
+    #[cfg_attr(target_arch = "wasm32", cold, inline(never))]
     fn decl<R: Read>(&mut self, first: bool, pseudo: &str, loc: &Locator<R>) -> Flow {
         if !first {
             return self.fatal(
@@ -356,8 +352,7 @@ impl<'s> Walker<'s> {
         }
     }
 
-    #[cold]
-    #[inline(never)]
+    #[cfg_attr(target_arch = "wasm32", cold, inline(never))]
     fn pi<R: Read>(&mut self, target: &str, loc: &Locator<R>) -> Flow {
         if target.eq_ignore_ascii_case("xml") {
             return self.fatal(
@@ -376,8 +371,7 @@ impl<'s> Walker<'s> {
         Flow::Continue
     }
 
-    #[cold]
-    #[inline(never)]
+    #[cfg_attr(target_arch = "wasm32", cold, inline(never))]
     fn eof<R: Read>(&mut self, loc: &Locator<R>) {
         self.at = Some(loc.position());
         if self.depth > 0 {
@@ -501,15 +495,16 @@ impl<'s> Walker<'s> {
             return self.fatal_here(Code::XmlSyntax, format!("bad element name {qname:?}"));
         }
         self.push(kind, qname, local_at, key, repeatable, bindings_before, default_before);
-        for (code, message) in std::mem::take(&mut self.pending) {
-            self.report(code, message);
+        if !self.pending.is_empty() {
+            for (code, message) in std::mem::take(&mut self.pending) {
+                self.report(code, message);
+            }
         }
         self.attributes(attrs)
     }
 
     /// Adds the element's `xmlns` declarations to the scope.
-    #[cold]
-    #[inline(never)]
+    #[cfg_attr(target_arch = "wasm32", cold, inline(never))]
     fn declare_namespaces(&mut self, attrs: Attrs) -> Flow {
         for a in attrs.iter() {
             let prefix = match a.name.strip_prefix("xmlns") {
@@ -641,8 +636,7 @@ impl<'s> Walker<'s> {
     /// An element the current state does not accept: if a later state of the
     /// same model accepts it, report what is missing and continue from there;
     /// otherwise report it as unexpected and skip it.
-    #[cold]
-    #[inline(never)]
+    #[cfg_attr(target_arch = "wasm32", cold, inline(never))]
     fn recover(&mut self, top: usize, ty: u16, state: u16, ns: Ns, qname: &str, name: Name) -> (Kind, bool, u32) {
         let parent = self.frames[top].local().to_string();
         let expected = expected_names(state);
@@ -795,6 +789,10 @@ impl<'s> Walker<'s> {
             Kind::Simple { attrs, .. } if attrs != NO_TYPE => COMPLEX_TYPES[attrs as usize].attributes,
             _ => &[],
         };
+        // Almost every element of a record has no attributes and declares none.
+        if attrs.is_empty() && declared.is_empty() {
+            return Flow::Continue;
+        }
         let checked = matches!(kind, Kind::Complex { .. } | Kind::Simple { .. });
         let mut present = 0u32;
         let mut value = String::new();
@@ -870,8 +868,7 @@ impl<'s> Walker<'s> {
 
     /// `xsi:` attributes: schema location hints are ignored, as by libxml2;
     /// no element is nillable; xsi:type may only name the declared type.
-    #[cold]
-    #[inline(never)]
+    #[cfg_attr(target_arch = "wasm32", cold, inline(never))]
     fn xsi(&mut self, top: usize, local: &str, value: &str) {
         let name = self.frames[top].local().to_string();
         match local {

@@ -337,6 +337,13 @@ impl<R: Read> Tokenizer<R> {
         }
         if self.pos > 0 {
             let new_base = self.base + self.pos as u64;
+            // Skipping spaces may have passed a control character (it counts
+            // as space there); report it before the window drops it.
+            if let Some((offset, what)) = self.bad {
+                if offset < new_base {
+                    return Err(self.bad_error(offset, what));
+                }
+            }
             self.positions.before_drop(&self.buf[..self.end], self.base, new_base);
             self.buf.copy_within(self.pos..self.end, 0);
             self.end -= self.pos;
@@ -604,16 +611,8 @@ impl<R: Read> Tokenizer<R> {
                         kind: Kind::Space,
                     });
                 }
-                // A control character counted as space must not be skipped
-                // past: the window could drop it before it is reported.
-                if self.clean_before(ws) {
-                    self.pos += ws;
-                    return self.scan();
-                }
-                return Ok(Scan::Done {
-                    len: ws,
-                    kind: Kind::Space,
-                });
+                self.pos += ws;
+                return self.scan();
             }
             return Ok(match memchr(b'<', &b[ws..]) {
                 Some(i) => Scan::Done {
