@@ -101,6 +101,46 @@ codes! {
     BuildField = "build-field",
     /// Building: a JSON value of the wrong kind (an object for a value, a single value for a repeated element, ...).
     BuildType = "build-type",
+    /// Rule: DeliveryDataType does not fit the record's root element.
+    RuleDeliveryDataType = "rule-delivery-data-type",
+    /// Rule: ProductionEnvironment does not match the environment the caller named.
+    RuleEnvironment = "rule-environment",
+    /// Rule: a reference (DeliveryId, ReportId) with characters other than 0-9, a-z, A-Z, _ and -.
+    RuleReferenceCharacters = "rule-reference-characters",
+    /// Rule: a date with a time zone, or a date-time or time without one.
+    RuleTimeZone = "rule-time-zone",
+    /// Rule: PaymentDate before 2019-01-01 or more than 45 days after today.
+    RulePaymentDate = "rule-payment-date",
+    /// Rule: StartDate before 1800-01-01.
+    RuleStartDate = "rule-start-date",
+    /// Rule: EndDate before StartDate.
+    RuleEndBeforeStart = "rule-end-before-start",
+    /// Rule: ReportDate after today or before 2019-01-01.
+    RuleReportDate = "rule-report-date",
+    /// Rule: a business ID (identifier type 1) that is not well formed.
+    RuleBusinessId = "rule-business-id",
+    /// Rule: a Finnish personal identity code (identifier type 2) that is not well formed.
+    RulePersonalId = "rule-personal-id",
+    /// Rule: CountryCode missing for a foreign or other identifier.
+    RuleCountryCode = "rule-country-code",
+    /// Rule: CountryName missing when CountryCode is 99.
+    RuleCountryName = "rule-country-name",
+    /// Rule: IRReportId given for a new report.
+    RuleIrReportIdOnNew = "rule-ir-report-id-on-new",
+    /// Rule: ReportId missing where it is required.
+    RuleReportIdRequired = "rule-report-id-required",
+    /// Rule: ReportVersion given for a new report, or not positive.
+    RuleReportVersion = "rule-report-version",
+    /// Rule: the same report twice in one record.
+    RuleReportOnce = "rule-report-once",
+    /// Rule: more than one report in a real-time record.
+    RuleOneReport = "rule-one-report",
+    /// Rule: income types 102-106 without 101.
+    RuleIncomeType101 = "rule-income-type-101",
+    /// Rule: income types 102, 104, 105 or 106 together with 103.
+    RuleIncomeType103 = "rule-income-type-103",
+    /// Rule: an amount of 102-106 above the amount of 101.
+    RuleAmountOver101 = "rule-amount-over-101",
 }
 
 impl fmt::Display for Code {

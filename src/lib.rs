@@ -7,6 +7,7 @@
 pub mod diagnostic;
 pub mod feedback;
 pub mod record;
+pub mod rules;
 pub mod schema;
 pub mod validate;
 #[cfg(target_arch = "wasm32")]

@@ -63,3 +63,33 @@ test('readFeedback summarises an acknowledgement', () => {
   assert.equal(f.deliveryId, 'D-1');
   assert.deepEqual(f.messageErrors, [{ code: '10012', message: 'Virhe', details: null }]);
 });
+
+test('the Register\'s rules run unless schemaOnly, in the chosen language', () => {
+  const id = (Type, Code) => ({ Type, Code });
+  const record = {
+    WageReportRequestToIR: {
+      DeliveryData: {
+        Timestamp: '2024-01-31T12:00:00+02:00', Source: 'payroll', DeliveryDataType: 101, DeliveryId: 'D-1',
+        FaultyControl: 1, ProductionEnvironment: false,
+        DeliveryDataOwner: id(1, '7011367-6'), DeliveryDataCreator: id(1, '7011367-6'), DeliveryDataSender: id(1, '7011367-6'),
+        PaymentPeriod: { PaymentDate: '2024-01-31', StartDate: '2024-01-01', EndDate: '2024-01-31' },
+        ContactPersons: { ContactPerson: [{ Name: 'Maija', Telephone: '0401234567', ResponsibilityCode: 1 }] },
+        Payer: { PayerIds: { Id: [id(1, '7011367-6')] } },
+        Reports: { Report: [{
+          ReportData: { ActionCode: 1, ReportId: 'R-1' },
+          IncomeEarner: { IncomeEarnerIds: { Id: [id(2, '131052-308T')] } },
+          Transactions: { Transaction: [{ TransactionBasic: { TransactionCode: 201, Amount: 3500 } }] },
+        }] },
+      },
+    },
+  };
+  const { xml, diagnostics } = build(record);
+  assert.deepEqual(diagnostics, []);
+  const found = validate(xml, { unsigned: true, lang: 'fi', today: '2024-01-31', environment: 'test' });
+  assert.deepEqual(found.map((d) => d.code), ['rule-delivery-data-type']);
+  assert.match(found[0].message, /^Aineiston tyyppi 101/);
+  assert.equal(found[0].path, '/WageReportRequestToIR/DeliveryData/DeliveryDataType');
+  assert.deepEqual(validate(xml, { unsigned: true, schemaOnly: true }), []);
+  assert.throws(() => validate(xml, { lang: 'de' }), /lang must be/);
+  assert.throws(() => validate(xml, { today: '31.1.2024' }), /today must be/);
+});

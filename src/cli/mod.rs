@@ -3,6 +3,7 @@
 //! or I/O errors.
 
 mod record;
+mod today;
 mod validate;
 
 pub const EXIT_OK: u8 = 0;
@@ -10,12 +11,14 @@ pub const EXIT_INVALID: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
 
 pub const USAGE: &str = "\
-usage: tulorekisteri validate [--schema-only] [--format text|json] FILE...
+usage: tulorekisteri validate [--schema-only] [--format text|json] [--lang fi|sv|en]
+                              [--today YYYY-MM-DD] [--environment production|test] FILE...
        tulorekisteri build INPUT.json [-o OUT.xml]
        tulorekisteri parse FILE.xml
        tulorekisteri --help | --version
 
-  validate   check Incomes Register records against the official schemas
+  validate   check Incomes Register records against the official schemas and
+             the Register's own rules (--schema-only: the schemas alone)
   build      write the XML of the record a JSON object describes
   parse      write a record as JSON (the shape build takes)
   '-' reads standard input; problems of build and parse go to standard error

@@ -1,4 +1,5 @@
-//! `tulorekisteri validate [--schema-only] [--format text|json] FILE...`
+//! `tulorekisteri validate [--schema-only] [--format text|json] [--lang fi|sv|en]
+//! [--today YYYY-MM-DD] [--environment production|test] FILE...`
 //!
 //! Problems are written as they are found, so memory stays flat however
 //! large the record: one `FILE:LINE:COLUMN: CODE: message (path)` line each,
@@ -7,6 +8,7 @@
 use super::{usage_error, EXIT_INVALID, EXIT_OK, EXIT_USAGE};
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
+use tulorekisteri::rules::{Date, Environment, Lang, RuleOptions};
 use tulorekisteri::{validate_reader, Diagnostic, Options};
 
 #[derive(Clone, Copy, PartialEq)]
@@ -18,6 +20,8 @@ enum Format {
 struct Args {
     format: Format,
     files: Vec<String>,
+    /// `None` with `--schema-only`.
+    rules: Option<RuleOptions>,
 }
 
 fn parse_format(value: Option<&str>) -> Result<Format, String> {
@@ -32,17 +36,42 @@ fn parse_format(value: Option<&str>) -> Result<Format, String> {
 fn parse(args: &[String]) -> Result<Args, String> {
     let mut format = Format::Text;
     let mut files = vec![];
+    let mut schema_only = false;
+    let mut rules = RuleOptions::new(super::today::local_today());
     let mut it = args.iter();
     let mut options_done = false;
     while let Some(a) = it.next() {
-        match a.as_str() {
+        // `--name value` and `--name=value` alike.
+        let (name, inline) = match a.split_once('=') {
+            Some((n, v)) if a.starts_with("--") && !options_done => (n, Some(v.to_string())),
+            _ => (a.as_str(), None),
+        };
+        let mut value = |what: &str| {
+            inline
+                .clone()
+                .or_else(|| it.next().cloned())
+                .ok_or(format!("{name} needs {what}"))
+        };
+        match name {
             _ if options_done => files.push(a.clone()),
             "--" => options_done = true,
-            // The Register's own rules come in a later layer; until then the
-            // schema is all there is to check.
-            "--schema-only" => {}
-            "--format" => format = parse_format(it.next().map(String::as_str))?,
-            s if s.starts_with("--format=") => format = parse_format(s.strip_prefix("--format="))?,
+            "--schema-only" => schema_only = true,
+            "--format" => format = parse_format(Some(&value("text or json")?))?,
+            "--lang" => {
+                let v = value("fi, sv or en")?;
+                rules.lang = Lang::parse(&v).ok_or(format!("unknown language {v:?} (fi, sv or en)"))?;
+            }
+            "--today" => {
+                let v = value("a date YYYY-MM-DD")?;
+                rules.today = Date::parse(&v)
+                    .filter(|_| v.len() == 10)
+                    .ok_or(format!("--today needs a date YYYY-MM-DD, not {v:?}"))?;
+            }
+            "--environment" => {
+                let v = value("production or test")?;
+                rules.environment =
+                    Some(Environment::parse(&v).ok_or(format!("unknown environment {v:?} (production or test)"))?);
+            }
             s if s.starts_with('-') && s != "-" => return Err(format!("unknown option {s:?}")),
             _ => files.push(a.clone()),
         }
@@ -50,7 +79,11 @@ fn parse(args: &[String]) -> Result<Args, String> {
     if files.is_empty() {
         return Err("validate needs at least one FILE ('-' for standard input)".into());
     }
-    Ok(Args { format, files })
+    Ok(Args {
+        format,
+        files,
+        rules: (!schema_only).then_some(rules),
+    })
 }
 
 pub fn run(args: &[String]) -> u8 {
@@ -58,7 +91,10 @@ pub fn run(args: &[String]) -> u8 {
         Ok(a) => a,
         Err(e) => return usage_error(&e),
     };
-    let options = Options::default();
+    let options = Options {
+        rules: args.rules.clone(),
+        ..Options::default()
+    };
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let mut status = EXIT_OK;

@@ -4,6 +4,7 @@
 
 use super::simple;
 use crate::diagnostic::{Code, Diagnostic, Severity};
+use crate::rules::{checker_for, Checker, Finding, RuleOptions};
 use crate::schema::model::{Content, ElementType, Term};
 use crate::schema::{COMPLEX_TYPES, ELEMENTS, NAMESPACES, ROOTS, SIMPLE_TYPES, STATES};
 use crate::xml::chars::{is_ncname, is_qname, is_xml_space, same_name};
@@ -85,6 +86,8 @@ struct Frame {
     last_key: u32,
     last_count: u32,
     text_reported: bool,
+    /// The element's declaration (`NO_TYPE` when it has none).
+    decl: u16,
 }
 
 const NO_KEY: u32 = u32::MAX;
@@ -122,6 +125,11 @@ pub struct Walker<'s> {
     pending: Vec<(Code, String)>,
     deferring: bool,
     pub errors: usize,
+    pub warnings: usize,
+    /// The Register's rules, once the root says which record this is.
+    rule_options: Option<RuleOptions>,
+    rules: Option<Box<dyn Checker>>,
+    findings: Vec<Finding>,
     /// Where the token being handled starts, once a problem needed it.
     at: Option<Position>,
     /// Problems at the start tag being handled, waiting for its position.
@@ -129,7 +137,12 @@ pub struct Walker<'s> {
 }
 
 impl<'s> Walker<'s> {
-    pub fn new(limits: Limits, unsigned: bool, sink: &'s mut dyn FnMut(Diagnostic)) -> Self {
+    pub fn new(
+        limits: Limits,
+        unsigned: bool,
+        rule_options: Option<RuleOptions>,
+        sink: &'s mut dyn FnMut(Diagnostic),
+    ) -> Self {
         Walker {
             sink,
             limits,
@@ -146,6 +159,10 @@ impl<'s> Walker<'s> {
             pending: vec![],
             deferring: false,
             errors: 0,
+            warnings: 0,
+            rule_options,
+            rules: None,
+            findings: vec![],
             at: None,
             unplaced: vec![],
         }
@@ -495,6 +512,9 @@ impl<'s> Walker<'s> {
             return self.fatal_here(Code::XmlSyntax, format!("bad element name {qname:?}"));
         }
         self.push(kind, qname, local_at, key, repeatable, bindings_before, default_before);
+        if self.depth == 1 {
+            self.frames[0].decl = self.root.map_or(NO_TYPE, |r| ROOTS[r].element);
+        }
         if !self.pending.is_empty() {
             for (code, message) in std::mem::take(&mut self.pending) {
                 self.report(code, message);
@@ -566,7 +586,12 @@ impl<'s> Walker<'s> {
             let found = ROOTS.iter().position(|r| element_is(r.element, ns, name));
             self.root = found;
             return match found {
-                Some(r) => (element_kind(ROOTS[r].element), false, NO_KEY),
+                Some(r) => {
+                    if let Some(options) = &self.rule_options {
+                        self.rules = checker_for(ROOTS[r].element, options);
+                    }
+                    (element_kind(ROOTS[r].element), false, NO_KEY)
+                }
                 None => {
                     self.report(
                         Code::SchemaRoot,
@@ -718,6 +743,7 @@ impl<'s> Walker<'s> {
                 last_key: NO_KEY,
                 last_count: 0,
                 text_reported: false,
+                decl: NO_TYPE,
             });
         }
         let f = &mut self.frames[self.depth];
@@ -731,6 +757,7 @@ impl<'s> Walker<'s> {
         f.last_key = NO_KEY;
         f.last_count = 0;
         f.text_reported = false;
+        f.decl = if key == NO_KEY { NO_TYPE } else { key as u16 };
         self.depth += 1;
         self.text.clear();
     }
@@ -762,10 +789,33 @@ impl<'s> Walker<'s> {
                 let at = start_tag();
                 self.report_at(at.line, at.column, Code::SchemaMissingElement, msg);
             }
+            Kind::Complex { .. } if self.rules_want(top) => {
+                let decl = self.frames[top].decl;
+                if let Some(rules) = self.rules.as_mut() {
+                    rules.close(decl, &mut self.findings);
+                }
+                self.report_findings(start_tag);
+            }
             Kind::Simple { ty, .. } => {
-                if let Err((code, msg)) = simple::check(&SIMPLE_TYPES[ty as usize], &self.text) {
-                    let at = start_tag();
-                    self.report_at(at.line, at.column, code, msg);
+                let simple_type = &SIMPLE_TYPES[ty as usize];
+                match simple::check(simple_type, &self.text) {
+                    Err((code, msg)) => {
+                        let at = start_tag();
+                        self.report_at(at.line, at.column, code, msg);
+                    }
+                    Ok(()) if self.rules_want(top) => {
+                        let parent = match top.checked_sub(1).map(|p| self.frames[p].kind) {
+                            Some(Kind::Complex { ty, .. }) => ty,
+                            _ => NO_TYPE,
+                        };
+                        let decl = self.frames[top].decl;
+                        let value = simple::normalize(simple_type.builtin, &self.text);
+                        if let Some(rules) = self.rules.as_mut() {
+                            rules.value(parent, decl, &value, &mut self.findings);
+                        }
+                        self.report_findings(start_tag);
+                    }
+                    Ok(()) => {}
                 }
             }
             _ => {}
@@ -774,6 +824,35 @@ impl<'s> Walker<'s> {
         self.default_ns = self.frames[top].default_ns;
         self.depth -= 1;
         Flow::Continue
+    }
+
+    /// Whether the rules look at the open element `top`.
+    fn rules_want(&self, top: usize) -> bool {
+        let decl = self.frames[top].decl;
+        decl != NO_TYPE && self.rules.as_ref().is_some_and(|r| r.wants(decl))
+    }
+
+    /// Reports what the rules found, at the element being closed.
+    fn report_findings(&mut self, at: impl Fn() -> Position) {
+        if self.findings.is_empty() {
+            return;
+        }
+        let at = at();
+        let path = self.path();
+        for f in std::mem::take(&mut self.findings) {
+            match f.severity {
+                Severity::Error => self.errors += 1,
+                Severity::Warning => self.warnings += 1,
+            }
+            (self.sink)(Diagnostic {
+                line: at.line,
+                column: at.column,
+                path: path.clone(),
+                code: f.code,
+                severity: f.severity,
+                message: f.message,
+            });
+        }
     }
 
     /// Whether the content of the open element `top` may end at `state`.

@@ -25,6 +25,9 @@ pub struct Options {
     /// to be signed): a missing `ds:Signature` at the end of the root is then
     /// not an error. Every other problem is still reported.
     pub unsigned: bool,
+    /// The Register's own processing rules, above the schema: `None` checks
+    /// the schema only (the CLI's `--schema-only`).
+    pub rules: Option<crate::rules::RuleOptions>,
 }
 
 /// Counts of what a validation run found.
@@ -44,11 +47,11 @@ impl Summary {
 /// problem to `sink` as soon as it is found. The root element selects the
 /// schema. Only an I/O failure of `input` itself is an `Err`.
 pub fn validate_reader<R: Read>(input: R, options: &Options, sink: &mut dyn FnMut(Diagnostic)) -> io::Result<Summary> {
-    let mut walker = engine::Walker::new(options.limits, options.unsigned, sink);
+    let mut walker = engine::Walker::new(options.limits, options.unsigned, options.rules.clone(), sink);
     walker.run(input)?;
     Ok(Summary {
         errors: walker.errors,
-        warnings: 0,
+        warnings: walker.warnings,
     })
 }
 

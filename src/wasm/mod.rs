@@ -3,6 +3,7 @@
 //! (`JSON.stringify` / `JSON.parse` on the JavaScript side), which keeps the
 //! binding thin and the package free of a serialisation framework.
 
+use crate::rules::{Date, Environment, Lang, RuleOptions};
 use crate::{Diagnostic, Options};
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
@@ -37,8 +38,14 @@ export interface Diagnostic {
 export interface ValidateOptions {
   /** Accept a record that is not signed yet (a draft): a missing ds:Signature is not an error. */
   unsigned?: boolean;
-  /** Only the XSD checks (the Register's own rules come in a later version). */
+  /** Only the XSD checks, not the Register's own rules (docs/rules.md). */
   schemaOnly?: boolean;
+  /** The language of rule messages; default "en". */
+  lang?: "fi" | "sv" | "en";
+  /** The day date rules count from, YYYY-MM-DD; default: the local date. */
+  today?: string;
+  /** When given, ProductionEnvironment must match it. */
+  environment?: "production" | "test";
 }
 
 export interface BuildResult {
@@ -83,16 +90,55 @@ export interface RecordError extends Error { diagnostics: Diagnostic[]; }
 #[wasm_bindgen(typescript_custom_section)]
 const RECORD_TYPES: &str = include_str!("records.d.ts");
 
-fn options_from(js: &JsValue) -> Options {
-    let mut options = Options::default();
-    if js.is_undefined() || js.is_null() {
-        return options;
+#[wasm_bindgen]
+extern "C" {
+    /// JavaScript's `Date`, for the local date.
+    #[wasm_bindgen(js_name = Date)]
+    type JsDate;
+    #[wasm_bindgen(constructor, js_class = "Date")]
+    fn new() -> JsDate;
+    #[wasm_bindgen(method, js_class = "Date", js_name = getFullYear)]
+    fn full_year(this: &JsDate) -> i32;
+    #[wasm_bindgen(method, js_class = "Date", js_name = getMonth)]
+    fn month(this: &JsDate) -> u32;
+    #[wasm_bindgen(method, js_class = "Date", js_name = getDate)]
+    fn day(this: &JsDate) -> u32;
+}
+
+fn local_today() -> Date {
+    let now = JsDate::new();
+    Date::new(now.full_year(), now.month() + 1, now.day()).unwrap_or_else(Date::today_utc)
+}
+
+/// Reads `ValidateOptions`; an option with a wrong value is an error, not
+/// silently ignored.
+fn options_from(js: &JsValue) -> Result<Options, JsValue> {
+    let v: Value = if js.is_undefined() || js.is_null() {
+        Value::Null
+    } else {
+        let text = json_stringify(js).ok().and_then(|t| t.as_string()).unwrap_or_default();
+        serde_json::from_str(&text).unwrap_or(Value::Null)
+    };
+    let bad = |what: &str| -> JsValue { JsError::new(&format!("options: {what}")).into() };
+    let mut rules = RuleOptions::new(local_today());
+    if let Some(lang) = v.get("lang").and_then(Value::as_str) {
+        rules.lang = Lang::parse(lang).ok_or_else(|| bad("lang must be \"fi\", \"sv\" or \"en\""))?;
     }
-    let text = json_stringify(js).ok().and_then(|t| t.as_string()).unwrap_or_default();
-    if let Ok(v) = serde_json::from_str::<Value>(&text) {
-        options.unsigned = v["unsigned"].as_bool().unwrap_or(false);
+    if let Some(today) = v.get("today").and_then(Value::as_str) {
+        rules.today = Date::parse(today)
+            .filter(|_| today.len() == 10)
+            .ok_or_else(|| bad("today must be YYYY-MM-DD"))?;
     }
-    options
+    if let Some(env) = v.get("environment").and_then(Value::as_str) {
+        rules.environment =
+            Some(Environment::parse(env).ok_or_else(|| bad("environment must be \"production\" or \"test\""))?);
+    }
+    let schema_only = v.get("schemaOnly").and_then(Value::as_bool).unwrap_or(false);
+    Ok(Options {
+        unsigned: v.get("unsigned").and_then(Value::as_bool).unwrap_or(false),
+        rules: (!schema_only).then_some(rules),
+        ..Options::default()
+    })
 }
 
 fn diagnostics_json(problems: &[Diagnostic]) -> Value {
@@ -115,12 +161,13 @@ fn record_error(problems: &[Diagnostic]) -> JsValue {
     err
 }
 
-/// Validates a record given as a string and returns every problem.
+/// Validates a record given as a string and returns every problem: the
+/// schema's, then the Register's rules unless `schemaOnly` is set.
 #[wasm_bindgen(unchecked_return_type = "Diagnostic[]")]
 pub fn validate(
     xml: &str,
     #[wasm_bindgen(unchecked_param_type = "ValidateOptions | undefined")] options: JsValue,
-) -> JsValue {
+) -> Result<JsValue, JsValue> {
     validate_bytes(xml.as_bytes(), options)
 }
 
@@ -129,9 +176,9 @@ pub fn validate(
 pub fn validate_bytes(
     xml: &[u8],
     #[wasm_bindgen(unchecked_param_type = "ValidateOptions | undefined")] options: JsValue,
-) -> JsValue {
-    let problems = crate::validate_bytes(xml, &options_from(&options));
-    to_js(&diagnostics_json(&problems))
+) -> Result<JsValue, JsValue> {
+    let problems = crate::validate_bytes(xml, &options_from(&options)?);
+    Ok(to_js(&diagnostics_json(&problems)))
 }
 
 /// Builds the XML of a record object `{ RootName: { ...fields } }`.

@@ -1,7 +1,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask generate [--schema DIR]     (tables, then src/wasm/records.d.ts)
+const USAGE: &str = "usage: cargo xtask generate [--schema DIR]     (tables, records.d.ts, docs/rules.md)
        cargo xtask check [--schema DIR]     (exit 1 when the committed tables are stale)
        cargo xtask big-record REPORTS OUT.xml";
 
@@ -15,7 +15,7 @@ fn main() -> ExitCode {
         None => xtask::default_schema_dir(),
     };
     let result = match args.first().map(String::as_str) {
-        Some("generate") => generate(&schema_dir, true).and_then(|()| write_typescript()),
+        Some("generate") => generate(&schema_dir, true).and_then(|()| write_from_tables()),
         Some("check") => generate(&schema_dir, false),
         Some("big-record") => match (args.get(1).and_then(|n| n.parse().ok()), args.get(2)) {
             (Some(n), Some(out)) => xtask::bigrecord::write(n, &PathBuf::from(out)),
@@ -37,32 +37,30 @@ fn usage() -> ExitCode {
     ExitCode::from(2)
 }
 
-/// The npm package's TypeScript declarations come from the compiled tables,
-/// so they are written by the core crate, built with the tables just written.
-fn write_typescript() -> Result<(), String> {
+/// Files written by the core crate from its compiled tables, after the
+/// tables themselves: (example that prints it, path).
+const FROM_TABLES: &[(&str, &str)] = &[
+    ("typescript_declarations", "src/wasm/records.d.ts"),
+    ("rules_catalogue", "docs/rules.md"),
+];
+
+/// Runs each example with the tables just written and stores its output.
+fn write_from_tables() -> Result<(), String> {
     let root = xtask::workspace_root();
-    let out = std::process::Command::new(env!("CARGO"))
-        .args([
-            "run",
-            "--quiet",
-            "-p",
-            "tulorekisteri",
-            "--example",
-            "typescript_declarations",
-        ])
-        .current_dir(&root)
-        .output()
-        .map_err(|e| format!("cargo run: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "typescript_declarations failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
-    let path = root.join("src/wasm/records.d.ts");
-    if std::fs::read(&path).ok().as_deref() != Some(out.stdout.as_slice()) {
-        std::fs::write(&path, &out.stdout).map_err(|e| format!("{}: {e}", path.display()))?;
-        eprintln!("wrote src/wasm/records.d.ts");
+    for (example, path) in FROM_TABLES {
+        let out = std::process::Command::new(env!("CARGO"))
+            .args(["run", "--quiet", "-p", "tulorekisteri", "--example", example])
+            .current_dir(&root)
+            .output()
+            .map_err(|e| format!("cargo run: {e}"))?;
+        if !out.status.success() {
+            return Err(format!("{example} failed: {}", String::from_utf8_lossy(&out.stderr)));
+        }
+        let full = root.join(path);
+        if std::fs::read(&full).ok().as_deref() != Some(out.stdout.as_slice()) {
+            std::fs::write(&full, &out.stdout).map_err(|e| format!("{}: {e}", full.display()))?;
+            eprintln!("wrote {path}");
+        }
     }
     Ok(())
 }

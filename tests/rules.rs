@@ -1,0 +1,331 @@
+//! Every rule: a record that breaks only that rule, and one that satisfies
+//! it. Records are built from objects (valid against the schema by
+//! construction), then validated with the rules on.
+
+use serde_json::{json, Value};
+use tulorekisteri::rules::{catalogue::RULES, Date, Environment, Lang, RuleOptions};
+use tulorekisteri::{build, validate_str, Code, Diagnostic, Options};
+
+const TODAY: &str = "2024-01-31";
+
+fn id(kind: i64, code: &str) -> Value {
+    json!({ "Type": kind, "Code": code })
+}
+
+/// A valid real-time earnings payment record that breaks no rule.
+fn wage() -> Value {
+    json!({ "WageReportRequestToIR": { "DeliveryData": {
+        "Timestamp": "2024-01-31T12:00:00+02:00",
+        "Source": "payroll",
+        "DeliveryDataType": 100,
+        "DeliveryId": "D-2024_01",
+        "FaultyControl": 1,
+        "ProductionEnvironment": false,
+        "DeliveryDataOwner": id(1, "7011367-6"),
+        "DeliveryDataCreator": id(1, "7011367-6"),
+        "DeliveryDataSender": id(1, "7011367-6"),
+        "PaymentPeriod": { "PaymentDate": "2024-01-31", "StartDate": "2024-01-01", "EndDate": "2024-01-31" },
+        "ContactPersons": { "ContactPerson": [{ "Name": "Maija", "Telephone": "0401234567", "ResponsibilityCode": 1 }] },
+        "Payer": { "PayerIds": { "Id": [id(1, "7011367-6")] } },
+        "Reports": { "Report": [report("R-1")] }
+    }}})
+}
+
+fn report(report_id: &str) -> Value {
+    json!({
+        "ReportData": { "ActionCode": 1, "ReportId": report_id },
+        "IncomeEarner": { "IncomeEarnerIds": { "Id": [id(2, "131052-308T")] } },
+        "Transactions": { "Transaction": [transaction(201, "3500.00")] }
+    })
+}
+
+fn transaction(code: i64, amount: &str) -> Value {
+    json!({ "TransactionBasic": { "TransactionCode": code, "Amount": amount } })
+}
+
+/// A valid real-time employer's separate report.
+fn payer_summary() -> Value {
+    json!({ "PayerSummaryReportRequestToIR": { "DeliveryData": {
+        "Timestamp": "2024-01-31T12:00:00Z",
+        "Source": "payroll",
+        "DeliveryDataType": 101,
+        "DeliveryId": "S-1",
+        "FaultyControl": 1,
+        "ProductionEnvironment": false,
+        "DeliveryDataOwner": id(1, "7011367-6"),
+        "DeliveryDataCreator": id(1, "7011367-6"),
+        "DeliveryDataSender": id(1, "7011367-6"),
+        "ContactPersons": { "ContactPerson": [{ "Name": "Maija", "Telephone": "0401234567", "ResponsibilityCode": 1 }] },
+        "ReportDate": "2024-01-31",
+        "Payer": { "PayerIds": { "Id": [id(1, "7011367-6")] } },
+        "Reports": { "Report": [{
+            "ReportData": { "ActionCode": 1, "ReportId": "S-R-1" },
+            "PaymentMonth": { "Month": 1, "Year": 2024 },
+            "Transactions": { "Transaction": [{ "TransactionBasic": { "SummaryTransactionCode": 101 } }] }
+        }]}
+    }}})
+}
+
+fn options(environment: Option<Environment>) -> Options {
+    Options {
+        rules: Some(RuleOptions {
+            lang: Lang::En,
+            today: Date::parse(TODAY).unwrap(),
+            environment,
+        }),
+        ..Options::default()
+    }
+}
+
+fn check_with(record: &Value, options: &Options) -> Vec<Diagnostic> {
+    let xml = build(record).unwrap_or_else(|p| panic!("not schema-valid: {p:?}"));
+    validate_str(&xml, options)
+}
+
+fn codes(record: &Value) -> Vec<Code> {
+    check_with(record, &options(None)).iter().map(|d| d.code).collect()
+}
+
+/// `change` applied to the valid record breaks exactly `code`.
+fn breaks(base: fn() -> Value, code: Code, change: impl Fn(&mut Value)) {
+    let mut record = base();
+    change(&mut record);
+    assert_eq!(codes(&record), [code], "{code}");
+}
+
+fn satisfies(base: fn() -> Value, change: impl Fn(&mut Value)) {
+    let mut record = base();
+    change(&mut record);
+    assert_eq!(check_with(&record, &options(None)), vec![]);
+}
+
+fn dd(record: &mut Value) -> &mut Value {
+    let root = record.as_object_mut().unwrap().values_mut().next().unwrap();
+    &mut root["DeliveryData"]
+}
+
+fn first_report(record: &mut Value) -> &mut Value {
+    &mut dd(record)["Reports"]["Report"][0]
+}
+
+#[test]
+fn the_base_records_break_no_rule() {
+    assert_eq!(codes(&wage()), []);
+    assert_eq!(codes(&payer_summary()), []);
+}
+
+#[test]
+fn delivery_data_type_fits_the_record() {
+    breaks(wage, Code::RuleDeliveryDataType, |r| {
+        dd(r)["DeliveryDataType"] = json!(101)
+    });
+    breaks(payer_summary, Code::RuleDeliveryDataType, |r| {
+        dd(r)["DeliveryDataType"] = json!(100)
+    });
+}
+
+#[test]
+fn production_environment_matches_the_named_one() {
+    let record = wage();
+    let found = |env| {
+        check_with(&record, &options(Some(env)))
+            .iter()
+            .map(|d| d.code)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(found(Environment::Production), [Code::RuleEnvironment]);
+    assert_eq!(found(Environment::Test), []);
+}
+
+#[test]
+fn references_use_the_restricted_characters() {
+    breaks(wage, Code::RuleReferenceCharacters, |r| {
+        dd(r)["DeliveryId"] = json!("aineisto.1")
+    });
+    breaks(wage, Code::RuleReferenceCharacters, |r| {
+        first_report(r)["ReportData"]["ReportId"] = json!("ilmoitus ä")
+    });
+    satisfies(wage, |r| dd(r)["DeliveryId"] = json!("A-z_09"));
+}
+
+#[test]
+fn dates_have_no_time_zone_and_times_have_one() {
+    breaks(wage, Code::RuleTimeZone, |r| {
+        dd(r)["Timestamp"] = json!("2024-01-31T12:00:00")
+    });
+    breaks(wage, Code::RuleTimeZone, |r| {
+        dd(r)["PaymentPeriod"]["StartDate"] = json!("2024-01-01+02:00")
+    });
+    satisfies(wage, |r| dd(r)["Timestamp"] = json!("2024-01-31T10:00:00Z"));
+}
+
+#[test]
+fn payment_date_is_from_2019_and_at_most_45_days_ahead() {
+    let set = |d: &'static str| move |r: &mut Value| dd(r)["PaymentPeriod"]["PaymentDate"] = json!(d);
+    breaks(wage, Code::RulePaymentDate, set("2018-12-31"));
+    breaks(wage, Code::RulePaymentDate, set("2024-03-17"));
+    satisfies(wage, set("2024-03-16"));
+    satisfies(wage, set("2019-01-01"));
+}
+
+#[test]
+fn the_payment_period_is_in_order() {
+    breaks(wage, Code::RuleStartDate, |r| {
+        dd(r)["PaymentPeriod"]["StartDate"] = json!("1799-12-31")
+    });
+    breaks(wage, Code::RuleEndBeforeStart, |r| {
+        dd(r)["PaymentPeriod"]["EndDate"] = json!("2023-12-31")
+    });
+    satisfies(wage, |r| dd(r)["PaymentPeriod"]["EndDate"] = json!("2024-01-01"));
+}
+
+#[test]
+fn report_date_is_not_in_the_future() {
+    breaks(payer_summary, Code::RuleReportDate, |r| {
+        dd(r)["ReportDate"] = json!("2024-02-01")
+    });
+    breaks(payer_summary, Code::RuleReportDate, |r| {
+        dd(r)["ReportDate"] = json!("2018-12-31")
+    });
+    satisfies(payer_summary, |r| dd(r)["ReportDate"] = json!("2019-01-01"));
+}
+
+#[test]
+fn identifiers_are_well_formed() {
+    breaks(wage, Code::RuleBusinessId, |r| {
+        dd(r)["DeliveryDataSender"]["Code"] = json!("7011367-5")
+    });
+    breaks(wage, Code::RulePersonalId, |r| {
+        first_report(r)["IncomeEarner"]["IncomeEarnerIds"]["Id"][0]["Code"] = json!("131052-308U")
+    });
+    // The 2023 century signs.
+    satisfies(wage, |r| {
+        first_report(r)["IncomeEarner"]["IncomeEarnerIds"]["Id"][0]["Code"] = json!("131052Y308T")
+    });
+    // The message never shows the personal identity code.
+    let mut record = wage();
+    first_report(&mut record)["IncomeEarner"]["IncomeEarnerIds"]["Id"][0]["Code"] = json!("131052-308U");
+    let d = &check_with(&record, &options(None))[0];
+    assert!(!d.message.contains("131052"), "{}", d.message);
+}
+
+#[test]
+fn foreign_identifiers_name_their_country() {
+    breaks(wage, Code::RuleCountryCode, |r| {
+        first_report(r)["IncomeEarner"]["IncomeEarnerIds"]["Id"][0] = json!({ "Type": 9, "Code": "19520313-1234" })
+    });
+    breaks(wage, Code::RuleCountryName, |r| {
+        first_report(r)["IncomeEarner"]["IncomeEarnerIds"]["Id"][0] =
+            json!({ "Type": 9, "Code": "X1", "CountryCode": "99" })
+    });
+    satisfies(
+        wage,
+        |r| {
+            first_report(r)["IncomeEarner"]["IncomeEarnerIds"]["Id"][0] =
+                json!({ "Type": 9, "Code": "X1", "CountryCode": "99", "CountryName": "Atlantis" })
+        },
+    );
+}
+
+#[test]
+fn action_code_decides_the_report_references() {
+    let data = |r: &mut Value, v: Value| first_report(r)["ReportData"] = v;
+    breaks(wage, Code::RuleIrReportIdOnNew, |r| {
+        data(
+            r,
+            json!({ "ActionCode": 1, "IRReportId": "0123456789abcdef0123456789abcdef", "ReportId": "R-1" }),
+        )
+    });
+    breaks(wage, Code::RuleReportIdRequired, |r| {
+        data(r, json!({ "ActionCode": 1 }))
+    });
+    breaks(wage, Code::RuleReportIdRequired, |r| {
+        data(r, json!({ "ActionCode": 2 }))
+    });
+    breaks(wage, Code::RuleReportVersion, |r| {
+        data(r, json!({ "ActionCode": 1, "ReportId": "R-1", "ReportVersion": 1 }))
+    });
+    breaks(wage, Code::RuleReportVersion, |r| {
+        data(r, json!({ "ActionCode": 2, "ReportId": "R-1", "ReportVersion": 0 }))
+    });
+    satisfies(wage, |r| {
+        data(
+            r,
+            json!({ "ActionCode": 2, "IRReportId": "0123456789abcdef0123456789abcdef", "ReportVersion": 2 }),
+        )
+    });
+}
+
+#[test]
+fn a_report_occurs_once_and_real_time_records_hold_one() {
+    let deferred = || {
+        let mut r = wage();
+        let body = r["WageReportRequestToIR"].take();
+        json!({ "WageReportsRequestToIR": body })
+    };
+    breaks(deferred, Code::RuleReportOnce, |r| {
+        dd(r)["Reports"]["Report"] = json!([report("R-1"), report("R-1")])
+    });
+    satisfies(deferred, |r| {
+        dd(r)["Reports"]["Report"] = json!([report("R-1"), report("R-2")])
+    });
+    breaks(wage, Code::RuleOneReport, |r| {
+        dd(r)["Reports"]["Report"] = json!([report("R-1"), report("R-2")])
+    });
+}
+
+#[test]
+fn totals_of_reporting_method_1() {
+    let with = |list: Value| move |r: &mut Value| first_report(r)["Transactions"]["Transaction"] = list.clone();
+    breaks(wage, Code::RuleIncomeType101, with(json!([transaction(102, "10.00")])));
+    breaks(
+        wage,
+        Code::RuleIncomeType103,
+        with(json!([
+            transaction(101, "100.00"),
+            transaction(103, "50.00"),
+            transaction(102, "50.00")
+        ])),
+    );
+    breaks(
+        wage,
+        Code::RuleAmountOver101,
+        with(json!([transaction(101, "100.00"), transaction(102, "100.01")])),
+    );
+    satisfies(
+        wage,
+        with(json!([transaction(101, "100.00"), transaction(102, "100.00")])),
+    );
+}
+
+#[test]
+fn messages_come_in_the_chosen_language() {
+    let mut record = wage();
+    dd(&mut record)["DeliveryDataType"] = json!(101);
+    let message = |lang| {
+        let mut o = options(None);
+        o.rules.as_mut().unwrap().lang = lang;
+        check_with(&record, &o)[0].message.clone()
+    };
+    assert!(message(Lang::Fi).starts_with("Aineiston tyyppi 101"));
+    assert!(message(Lang::Sv).starts_with("Materialtypen 101"));
+    assert!(message(Lang::En).starts_with("DeliveryDataType 101"));
+}
+
+#[test]
+fn every_rule_has_a_test_and_three_messages() {
+    let tests = include_str!("rules.rs");
+    for rule in RULES {
+        let variant = format!("{:?}", rule.code);
+        assert!(tests.contains(&format!("Code::{variant}")), "{variant} has no test");
+        assert!(!rule.fi.is_empty() && !rule.sv.is_empty() && !rule.en.is_empty());
+    }
+}
+
+#[test]
+fn schema_only_runs_no_rule() {
+    let mut record = wage();
+    dd(&mut record)["DeliveryDataType"] = json!(101);
+    let xml = build(&record).unwrap();
+    assert_eq!(validate_str(&xml, &Options::default()), vec![]);
+}
