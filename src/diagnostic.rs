@@ -141,6 +141,16 @@ codes! {
     RuleIncomeType103 = "rule-income-type-103",
     /// Rule: an amount of 102-106 above the amount of 101.
     RuleAmountOver101 = "rule-amount-over-101",
+    /// Rule: an income type the code list does not have.
+    RuleIncomeTypeUnknown = "rule-income-type-unknown",
+    /// Rule: income types of reporting methods 1 and 2 in one report.
+    RuleReportingMethods = "rule-reporting-methods",
+    /// Rule: a negative amount for an income type that does not allow one.
+    RuleNegativeAmount = "rule-negative-amount",
+    /// Rule: unjust enrichment or recovery for an income type that blocks it.
+    RuleUnjustEnrichment = "rule-unjust-enrichment",
+    /// Rule: InsuranceData for an income type that does not allow it.
+    RuleInsuranceData = "rule-insurance-data",
 }
 
 impl fmt::Display for Code {

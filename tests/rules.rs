@@ -299,6 +299,36 @@ fn totals_of_reporting_method_1() {
 }
 
 #[test]
+fn income_types_follow_the_code_list() {
+    let with = |list: Value| move |r: &mut Value| first_report(r)["Transactions"]["Transaction"] = list.clone();
+    breaks(wage, Code::RuleIncomeTypeUnknown, with(json!([transaction(228, "10.00")])));
+    breaks(
+        wage,
+        Code::RuleReportingMethods,
+        with(json!([transaction(101, "100.00"), transaction(201, "100.00")])),
+    );
+    // Separately reported types go with either method.
+    satisfies(wage, with(json!([transaction(101, "100.00"), transaction(402, "10.00")])));
+    breaks(wage, Code::RuleNegativeAmount, with(json!([transaction(201, "-10.00")])));
+    satisfies(wage, with(json!([transaction(201, "100.00"), transaction(402, "-10.00")])));
+    let flagged = |code: i64, flag: &str| {
+        let mut t = transaction(code, "10.00");
+        t["TransactionBasic"][flag] = json!(true);
+        t
+    };
+    breaks(wage, Code::RuleUnjustEnrichment, with(json!([flagged(301, "UnjustEnrichment")])));
+    breaks(wage, Code::RuleUnjustEnrichment, with(json!([flagged(402, "Recovery")])));
+    satisfies(wage, with(json!([flagged(201, "UnjustEnrichment")])));
+    let insured = |code: i64| {
+        let mut t = transaction(code, "10.00");
+        t["InsuranceData"] = json!({ "TransactionInclusion": [{ "InsuranceCode": 1, "Included": false }] });
+        t
+    };
+    breaks(wage, Code::RuleInsuranceData, with(json!([insured(201)])));
+    satisfies(wage, with(json!([insured(202)])));
+}
+
+#[test]
 fn messages_come_in_the_chosen_language() {
     let mut record = wage();
     dd(&mut record)["DeliveryDataType"] = json!(101);

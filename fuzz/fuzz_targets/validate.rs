@@ -1,17 +1,27 @@
-//! Any bytes: the validator must return (no panic, no hang), report at least
-//! one problem for input that is not a valid record, and give positions that
-//! lie inside the input.
+//! Any bytes: the validator, with the Register's rules on, must return (no
+//! panic, no hang), and give positions that lie inside the input; and a
+//! document that parses must build back to a record that parses to the same
+//! object.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use tulorekisteri::{validate_bytes, Options};
+use tulorekisteri::rules::{Date, RuleOptions};
+use tulorekisteri::{build, parse, validate_bytes, Options};
 
 fuzz_target!(|data: &[u8]| {
-    let problems = validate_bytes(data, &Options::default());
+    let options = Options {
+        rules: Some(RuleOptions::new(Date::new(2024, 1, 31).expect("a date"))),
+        ..Options::default()
+    };
+    let problems = validate_bytes(data, &options);
     let lines = data.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
     for p in &problems {
         assert!(p.line >= 1 && p.line <= lines, "line {} of {lines}", p.line);
         assert!(p.column >= 1);
         assert!(!p.message.is_empty());
+    }
+    if let Ok(object) = parse(data) {
+        let xml = build(&object).expect("a parsed record builds");
+        assert_eq!(parse(xml.as_bytes()).ok(), Some(object));
     }
 });

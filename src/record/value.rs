@@ -6,7 +6,7 @@
 //! | xs:int, xs:integer | number | number without fraction, or string |
 //! | xs:boolean | `true` / `false` | boolean, or `"true"`, `"false"`, `"1"`, `"0"` |
 //! | xs:decimal | string, as written (`"1500.00"`) so no cent is lost to floating point | number or string |
-//! | every other (strings, dates, times, base64) | string | string; numbers too for string types |
+//! | every other (strings, dates, times, base64) | string | string; numbers and booleans too for string types |
 
 use crate::schema::model::{Builtin, SimpleType};
 use crate::validate::simple::normalize;
@@ -30,7 +30,8 @@ pub fn to_text(ty: &SimpleType, v: &Value) -> Result<Option<String>, String> {
             },
             _ => normalize(b, s).into_owned(),
         },
-        Value::Bool(x) if b == Builtin::Boolean => x.to_string(),
+        // Booleans also for string types such as irct:true (pattern `true`).
+        Value::Bool(x) if matches!(b, Builtin::Boolean | Builtin::String | Builtin::NormalizedString) => x.to_string(),
         Value::Number(n) => match b {
             Builtin::Int | Builtin::Integer => match (n.as_i64(), n.as_u64()) {
                 (Some(i), _) => i.to_string(),

@@ -21,9 +21,9 @@ pub const NEEDS_REGISTER_DATA: &[(&str, &str, &str)] = &[
 pub const NOT_YET: &[(&str, &str, &str)] = &[
     ("PTI", "§2.3", "an e-mail address and responsibility code 1 are required when a paid absence has reimbursement data of payment type 1 or 2"),
     ("PTI", "§2.5-2.7", "PayerBasic and Address are required when no Finnish identifier is given, or for a temporary employer; an address has Street or POBox, not both"),
-    ("PTI", "§2.27", "reporting methods 1 and 2 must not be mixed; 101 at most once unless unjust enrichment or recovery (with different original periods)"),
-    ("PTI", "§2.28", "negative amounts only for the income types the code list allows; 401, 407 and 419 bounded by their base income types; 402 not with 362; 412 and 362 need the non-resident flag"),
-    ("PTI", "§2.29", "InsuranceData only for the income types that allow it, and the consistency rules A-E"),
+    ("PTI", "§2.27", "101 at most once unless unjust enrichment or recovery (with different original periods)"),
+    ("PTI", "§2.28", "401, 407 and 419 bounded by (and 407, 419 requiring) their base income types; 402 not with 362; 412 and 362 need the non-resident flag; no negative 402 or 404 when any income type is a recovery"),
+    ("PTI", "§2.29", "the consistency rules A-E of InsuranceData for the 100-series income types"),
     ("TEI", "§2.13", "PaymentMonth at most the current month + 1 (+ 6 with code 101 only), year from 2019"),
     ("TEI", "§2.14", "101 excludes 102 and 103; Amount is required unless the code is 101"),
     ("TEI", "§2.8", "the payer type may only be household (2) or household employer ring (10)"),

@@ -16,9 +16,12 @@
 //! ```
 
 pub mod catalogue;
+pub mod codes;
 pub mod date;
 pub mod docs;
 pub mod ids;
+#[rustfmt::skip]
+mod income_types;
 mod records;
 
 pub use date::Date;

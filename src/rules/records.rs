@@ -4,6 +4,7 @@
 //! are found by name in the schema tables, so the same rule works in every
 //! family that has the element.
 
+use super::codes::{income_type, Method};
 use super::ids::{check_business_id, check_hetu, is_reference, HetuProblem};
 use super::{Checker, Date, Environment, Finding, RuleOptions};
 use crate::diagnostic::Code;
@@ -37,6 +38,8 @@ enum Role {
     ReportVersion,
     TransactionCode,
     Amount,
+    UnjustEnrichment,
+    Recovery,
     IdType,
     IdCode,
     IdCountryCode,
@@ -63,6 +66,8 @@ const VALUE_ROLES: &[(&str, &str, Role)] = &[
     ("ReportData", "ReportVersion", Role::ReportVersion),
     ("TransactionBasic", "TransactionCode", Role::TransactionCode),
     ("TransactionBasic", "Amount", Role::Amount),
+    ("TransactionBasic", "UnjustEnrichment", Role::UnjustEnrichment),
+    ("TransactionBasic", "Recovery", Role::Recovery),
     ("Id", "Type", Role::IdType),
     ("Id", "Code", Role::IdCode),
     ("Id", "CountryCode", Role::IdCountryCode),
@@ -74,6 +79,7 @@ const VALUE_ROLES: &[(&str, &str, Role)] = &[
 enum Group {
     Id,
     ReportData,
+    InsuranceData,
     Transaction,
     Transactions,
     Report,
@@ -83,6 +89,7 @@ enum Group {
 const GROUPS: &[(&str, Group)] = &[
     ("Id", Group::Id),
     ("ReportData", Group::ReportData),
+    ("InsuranceData", Group::InsuranceData),
     ("Transaction", Group::Transaction),
     ("Transactions", Group::Transactions),
     ("Report", Group::Report),
@@ -108,8 +115,11 @@ struct ReportState {
     report_id: bool,
     /// (income type, amount) of the transactions read so far.
     transactions: Vec<(i64, Option<f64>)>,
+    /// The transaction being read.
     code: Option<i64>,
     amount: Option<f64>,
+    unjust_or_recovery: bool,
+    insurance_data: bool,
 }
 
 pub(super) struct RecordChecker {
@@ -218,8 +228,38 @@ impl RecordChecker {
         }
     }
 
+    /// The rules of one income type, from the code list.
+    fn transaction_end(
+        &self,
+        code: i64,
+        amount: Option<f64>,
+        unjust_or_recovery: bool,
+        insurance: bool,
+        out: &mut Vec<Finding>,
+    ) {
+        let c = code.to_string();
+        let Some(t) = income_type(code) else {
+            out.push(self.finding(Code::RuleIncomeTypeUnknown, &[&c]));
+            return;
+        };
+        if let Some(a) = amount.filter(|a| *a < 0.0 && !t.negative_allowed) {
+            out.push(self.finding(Code::RuleNegativeAmount, &[&c, &format!("{a:.2}")]));
+        }
+        if unjust_or_recovery && t.unjust_enrichment_and_recovery_blocked {
+            out.push(self.finding(Code::RuleUnjustEnrichment, &[&c]));
+        }
+        if insurance && !t.insurance_data_allowed {
+            out.push(self.finding(Code::RuleInsuranceData, &[&c]));
+        }
+    }
+
     fn transactions_end(&mut self, out: &mut Vec<Finding>) {
         let codes = &self.report.transactions;
+        let method = |m: Method| codes.iter().find(|t| income_type(t.0).is_some_and(|i| i.method == m));
+        if let (Some(one), Some(two)) = (method(Method::One), method(Method::Two)) {
+            let args = [one.0.to_string(), two.0.to_string()];
+            out.push(self.finding(Code::RuleReportingMethods, &[&args[0], &args[1]]));
+        }
         let has = |c: i64| codes.iter().any(|t| t.0 == c);
         let mut found = vec![];
         for c in [102, 103, 104, 105, 106] {
@@ -340,6 +380,7 @@ impl Checker for RecordChecker {
             }
             Role::TransactionCode => self.report.code = value.parse().ok(),
             Role::Amount => self.report.amount = value.parse().ok(),
+            Role::UnjustEnrichment | Role::Recovery => self.report.unjust_or_recovery |= value == "true",
             Role::IdType => self.id.kind = value.parse().ok(),
             Role::IdCode => match self.id.kind {
                 Some(1) if !check_business_id(value) => {
@@ -390,12 +431,18 @@ impl Checker for RecordChecker {
                     out.push(self.finding(Code::RuleReportIdRequired, &[]));
                 }
             }
+            Group::InsuranceData => self.report.insurance_data = true,
             Group::Transaction => {
-                if let Some(code) = self.report.code.take() {
-                    let amount = self.report.amount.take();
-                    self.report.transactions.push((code, amount));
+                let r = &mut self.report;
+                let (code, amount) = (r.code.take(), r.amount.take());
+                let unjust_or_recovery = std::mem::take(&mut r.unjust_or_recovery);
+                let insurance_data = std::mem::take(&mut r.insurance_data);
+                if let Some(code) = code {
+                    r.transactions.push((code, amount));
+                    if self.family == Family::Wage {
+                        self.transaction_end(code, amount, unjust_or_recovery, insurance_data, out);
+                    }
                 }
-                self.report.amount = None;
             }
             Group::Transactions if self.family == Family::Wage => self.transactions_end(out),
             Group::Report => {
