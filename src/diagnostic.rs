@@ -151,6 +151,20 @@ codes! {
     RuleUnjustEnrichment = "rule-unjust-enrichment",
     /// Rule: InsuranceData for an income type that does not allow it.
     RuleInsuranceData = "rule-insurance-data",
+    /// Rule: income type 101 more than once, other than as recovery.
+    RuleIncomeType101Once = "rule-income-type-101-once",
+    /// Rule: withholding (402) together with a royalty to a non-resident (362).
+    RuleWithholdingWithRoyalty = "rule-withholding-with-royalty",
+    /// Rule: 412 or 362 without the non-resident flag.
+    RuleNonResident = "rule-non-resident",
+    /// Rule: a deduction (401, 407, 419) without its base income types, or above them.
+    RuleDeductionBase = "rule-deduction-base",
+    /// Rule: PaymentMonth too far ahead, or before 2019.
+    RulePaymentMonth = "rule-payment-month",
+    /// Rule: summary income type 101 together with 102 or 103.
+    RuleSummaryCode101 = "rule-summary-code-101",
+    /// Rule: a summary income type other than 101 without an amount.
+    RuleSummaryAmount = "rule-summary-amount",
 }
 
 impl fmt::Display for Code {

@@ -301,23 +301,45 @@ fn totals_of_reporting_method_1() {
 #[test]
 fn income_types_follow_the_code_list() {
     let with = |list: Value| move |r: &mut Value| first_report(r)["Transactions"]["Transaction"] = list.clone();
-    breaks(wage, Code::RuleIncomeTypeUnknown, with(json!([transaction(228, "10.00")])));
+    breaks(
+        wage,
+        Code::RuleIncomeTypeUnknown,
+        with(json!([transaction(228, "10.00")])),
+    );
     breaks(
         wage,
         Code::RuleReportingMethods,
         with(json!([transaction(101, "100.00"), transaction(201, "100.00")])),
     );
     // Separately reported types go with either method.
-    satisfies(wage, with(json!([transaction(101, "100.00"), transaction(402, "10.00")])));
-    breaks(wage, Code::RuleNegativeAmount, with(json!([transaction(201, "-10.00")])));
-    satisfies(wage, with(json!([transaction(201, "100.00"), transaction(402, "-10.00")])));
+    satisfies(
+        wage,
+        with(json!([transaction(101, "100.00"), transaction(402, "10.00")])),
+    );
+    breaks(
+        wage,
+        Code::RuleNegativeAmount,
+        with(json!([transaction(201, "-10.00")])),
+    );
+    satisfies(
+        wage,
+        with(json!([transaction(201, "100.00"), transaction(402, "-10.00")])),
+    );
     let flagged = |code: i64, flag: &str| {
         let mut t = transaction(code, "10.00");
         t["TransactionBasic"][flag] = json!(true);
         t
     };
-    breaks(wage, Code::RuleUnjustEnrichment, with(json!([flagged(301, "UnjustEnrichment")])));
-    breaks(wage, Code::RuleUnjustEnrichment, with(json!([flagged(402, "Recovery")])));
+    breaks(
+        wage,
+        Code::RuleUnjustEnrichment,
+        with(json!([flagged(301, "UnjustEnrichment")])),
+    );
+    breaks(
+        wage,
+        Code::RuleUnjustEnrichment,
+        with(json!([flagged(402, "Recovery")])),
+    );
     satisfies(wage, with(json!([flagged(201, "UnjustEnrichment")])));
     let insured = |code: i64| {
         let mut t = transaction(code, "10.00");
@@ -326,6 +348,89 @@ fn income_types_follow_the_code_list() {
     };
     breaks(wage, Code::RuleInsuranceData, with(json!([insured(201)])));
     satisfies(wage, with(json!([insured(202)])));
+}
+
+#[test]
+fn income_type_combinations_and_deductions() {
+    let with = |list: Value| move |r: &mut Value| first_report(r)["Transactions"]["Transaction"] = list.clone();
+    breaks(
+        wage,
+        Code::RuleIncomeType101Once,
+        with(json!([transaction(101, "100.00"), transaction(101, "50.00")])),
+    );
+    let mut recovery = transaction(101, "50.00");
+    recovery["TransactionBasic"]["Recovery"] = json!(true);
+    satisfies(wage, with(json!([transaction(101, "100.00"), recovery])));
+    let non_resident =
+        |r: &mut Value| first_report(r)["IncomeEarner"]["InternationalData"] = json!({ "NonResident": true });
+    breaks(wage, Code::RuleWithholdingWithRoyalty, |r| {
+        non_resident(r);
+        with(json!([transaction(362, "100.00"), transaction(402, "10.00")]))(r)
+    });
+    breaks(
+        wage,
+        Code::RuleNonResident,
+        with(json!([transaction(201, "100.00"), transaction(412, "5.00")])),
+    );
+    satisfies(wage, |r| {
+        non_resident(r);
+        with(json!([transaction(201, "100.00"), transaction(412, "5.00")]))(r)
+    });
+    breaks(
+        wage,
+        Code::RuleDeductionBase,
+        with(json!([transaction(201, "100.00"), transaction(407, "10.00")])),
+    );
+    breaks(
+        wage,
+        Code::RuleDeductionBase,
+        with(json!([transaction(304, "100.00"), transaction(401, "150.00")])),
+    );
+    satisfies(
+        wage,
+        with(json!([
+            transaction(201, "100.00"),
+            transaction(334, "20.00"),
+            transaction(407, "10.00")
+        ])),
+    );
+    satisfies(
+        wage,
+        with(json!([transaction(304, "100.00"), transaction(401, "100.00")])),
+    );
+}
+
+#[test]
+fn employers_separate_report_rules() {
+    let month =
+        |m: i64, y: i64| move |r: &mut Value| first_report(r)["PaymentMonth"] = json!({ "Month": m, "Year": y });
+    let codes = |list: Value| move |r: &mut Value| first_report(r)["Transactions"]["Transaction"] = list.clone();
+    let summary = |code: i64, amount: Option<&str>| match amount {
+        Some(a) => json!({ "TransactionBasic": { "SummaryTransactionCode": code, "Amount": a } }),
+        None => json!({ "TransactionBasic": { "SummaryTransactionCode": code } }),
+    };
+    // Only 101 ("no wages paid"): up to six months ahead; otherwise one.
+    satisfies(payer_summary, month(7, 2024));
+    breaks(payer_summary, Code::RulePaymentMonth, month(8, 2024));
+    breaks(payer_summary, Code::RulePaymentMonth, month(12, 2018));
+    breaks(payer_summary, Code::RulePaymentMonth, |r| {
+        month(3, 2024)(r);
+        codes(json!([summary(102, Some("10.00"))]))(r)
+    });
+    satisfies(payer_summary, |r| {
+        month(2, 2024)(r);
+        codes(json!([summary(102, Some("10.00"))]))(r)
+    });
+    breaks(
+        payer_summary,
+        Code::RuleSummaryCode101,
+        codes(json!([summary(101, None), summary(102, Some("1.00"))])),
+    );
+    breaks(
+        payer_summary,
+        Code::RuleSummaryAmount,
+        codes(json!([summary(102, None)])),
+    );
 }
 
 #[test]

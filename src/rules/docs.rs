@@ -21,12 +21,12 @@ pub const NEEDS_REGISTER_DATA: &[(&str, &str, &str)] = &[
 pub const NOT_YET: &[(&str, &str, &str)] = &[
     ("PTI", "§2.3", "an e-mail address and responsibility code 1 are required when a paid absence has reimbursement data of payment type 1 or 2"),
     ("PTI", "§2.5-2.7", "PayerBasic and Address are required when no Finnish identifier is given, or for a temporary employer; an address has Street or POBox, not both"),
-    ("PTI", "§2.27", "101 at most once unless unjust enrichment or recovery (with different original periods)"),
-    ("PTI", "§2.28", "401, 407 and 419 bounded by (and 407, 419 requiring) their base income types; 402 not with 362; 412 and 362 need the non-resident flag; no negative 402 or 404 when any income type is a recovery"),
+    ("PTI", "§2.27", "several recoveries of 101 must have different original payment periods (OrigPaymentPeriod)"),
     ("PTI", "§2.29", "the consistency rules A-E of InsuranceData for the 100-series income types"),
-    ("TEI", "§2.13", "PaymentMonth at most the current month + 1 (+ 6 with code 101 only), year from 2019"),
-    ("TEI", "§2.14", "101 excludes 102 and 103; Amount is required unless the code is 101"),
+    ("PTI", "§2.8", "a Keva pension provider (PensionProvIdCode 20, 24, 25, 29, 30) needs a SubOrg of type 1; one SubOrg per type"),
+    ("TEI", "§2.5-2.7", "PayerBasic and Address are required without a Finnish identifier; Street or POBox, not both; a Keva SubOrg with Keva pension providers; one SubOrg per type"),
     ("TEI", "§2.8", "the payer type may only be household (2) or household employer ring (10)"),
+    ("TR", "§9", "an invalidation record holds one kind of item; a real-time one holds one item"),
 ];
 
 pub fn markdown() -> String {

@@ -40,6 +40,10 @@ enum Role {
     Amount,
     UnjustEnrichment,
     Recovery,
+    SummaryCode,
+    NonResident,
+    Month,
+    Year,
     IdType,
     IdCode,
     IdCountryCode,
@@ -68,6 +72,10 @@ const VALUE_ROLES: &[(&str, &str, Role)] = &[
     ("TransactionBasic", "Amount", Role::Amount),
     ("TransactionBasic", "UnjustEnrichment", Role::UnjustEnrichment),
     ("TransactionBasic", "Recovery", Role::Recovery),
+    ("TransactionBasic", "SummaryTransactionCode", Role::SummaryCode),
+    ("InternationalData", "NonResident", Role::NonResident),
+    ("PaymentMonth", "Month", Role::Month),
+    ("PaymentMonth", "Year", Role::Year),
     ("Id", "Type", Role::IdType),
     ("Id", "Code", Role::IdCode),
     ("Id", "CountryCode", Role::IdCountryCode),
@@ -96,6 +104,20 @@ const GROUPS: &[(&str, Group)] = &[
     ("Reports", Group::Reports),
 ];
 
+/// A test of income-type codes.
+type CodeSet = fn(i64) -> bool;
+
+/// Deductions whose amount must not exceed that of their base income types
+/// (and which need one of them): PTI §2.28.
+const DEDUCTION_BASES: &[(i64, CodeSet)] = &[
+    (401, |c| c == 304),
+    (407, |c| matches!(c, 301 | 302 | 317 | 330 | 334)),
+    (
+        419,
+        |c| matches!(c, 101..=106 | 201..=207 | 209..=227 | 230..=239 | 308 | 315 | 316 | 320 | 326 | 336 | 339 | 351 | 353..=355 | 359),
+    ),
+];
+
 fn local(name: &str) -> &str {
     name.rsplit(':').next().unwrap_or(name)
 }
@@ -108,18 +130,28 @@ struct IdState {
     country_name: bool,
 }
 
+/// One income type of a report, as the rules need it.
+#[derive(Default, Clone, Copy)]
+struct Transaction {
+    code: i64,
+    amount: Option<f64>,
+    unjust: bool,
+    recovery: bool,
+    insurance_data: bool,
+}
+
 #[derive(Default)]
 struct ReportState {
     action: Option<i64>,
     ir_report_id: bool,
     report_id: bool,
-    /// (income type, amount) of the transactions read so far.
-    transactions: Vec<(i64, Option<f64>)>,
+    non_resident: bool,
+    month: Option<u32>,
+    year: Option<i32>,
+    /// The transactions read so far.
+    transactions: Vec<Transaction>,
     /// The transaction being read.
-    code: Option<i64>,
-    amount: Option<f64>,
-    unjust_or_recovery: bool,
-    insurance_data: bool,
+    current: Option<Transaction>,
 }
 
 pub(super) struct RecordChecker {
@@ -229,14 +261,8 @@ impl RecordChecker {
     }
 
     /// The rules of one income type, from the code list.
-    fn transaction_end(
-        &self,
-        code: i64,
-        amount: Option<f64>,
-        unjust_or_recovery: bool,
-        insurance: bool,
-        out: &mut Vec<Finding>,
-    ) {
+    fn transaction_end(&self, tx: &Transaction, out: &mut Vec<Finding>) {
+        let (code, amount) = (tx.code, tx.amount);
         let c = code.to_string();
         let Some(t) = income_type(code) else {
             out.push(self.finding(Code::RuleIncomeTypeUnknown, &[&c]));
@@ -245,22 +271,26 @@ impl RecordChecker {
         if let Some(a) = amount.filter(|a| *a < 0.0 && !t.negative_allowed) {
             out.push(self.finding(Code::RuleNegativeAmount, &[&c, &format!("{a:.2}")]));
         }
-        if unjust_or_recovery && t.unjust_enrichment_and_recovery_blocked {
+        if (tx.unjust || tx.recovery) && t.unjust_enrichment_and_recovery_blocked {
             out.push(self.finding(Code::RuleUnjustEnrichment, &[&c]));
         }
-        if insurance && !t.insurance_data_allowed {
+        if tx.insurance_data && !t.insurance_data_allowed {
             out.push(self.finding(Code::RuleInsuranceData, &[&c]));
         }
     }
 
     fn transactions_end(&mut self, out: &mut Vec<Finding>) {
         let codes = &self.report.transactions;
-        let method = |m: Method| codes.iter().find(|t| income_type(t.0).is_some_and(|i| i.method == m));
+        let method = |m: Method| {
+            codes
+                .iter()
+                .find(|t| income_type(t.code).is_some_and(|i| i.method == m))
+        };
         if let (Some(one), Some(two)) = (method(Method::One), method(Method::Two)) {
-            let args = [one.0.to_string(), two.0.to_string()];
+            let args = [one.code.to_string(), two.code.to_string()];
             out.push(self.finding(Code::RuleReportingMethods, &[&args[0], &args[1]]));
         }
-        let has = |c: i64| codes.iter().any(|t| t.0 == c);
+        let has = |c: i64| codes.iter().any(|t| t.code == c);
         let mut found = vec![];
         for c in [102, 103, 104, 105, 106] {
             if has(c) && !has(101) {
@@ -275,17 +305,83 @@ impl RecordChecker {
             }
         }
         // With several 101s (unjust enrichment, recovery) the rule's base is ambiguous.
-        let totals: Vec<f64> = codes.iter().filter(|t| t.0 == 101).filter_map(|t| t.1).collect();
+        let totals: Vec<f64> = codes
+            .iter()
+            .filter(|t| t.code == 101)
+            .filter_map(|t| t.amount)
+            .collect();
         if let [total] = totals[..] {
-            for &(c, amount) in codes.iter().filter(|t| (102..=106).contains(&t.0)) {
+            for &Transaction { code: c, amount, .. } in codes.iter().filter(|t| (102..=106).contains(&t.code)) {
                 if let Some(a) = amount.filter(|a| *a > total) {
                     let args = [c.to_string(), format!("{a:.2}"), format!("{total:.2}")];
                     found.push(self.finding(Code::RuleAmountOver101, &[&args[0], &args[1], &args[2]]));
                 }
             }
         }
+        let plain_101 = codes
+            .iter()
+            .filter(|t| t.code == 101 && !t.unjust && !t.recovery)
+            .count();
+        let unjust_101 = codes.iter().filter(|t| t.code == 101 && t.unjust).count();
+        if plain_101 > 1 || unjust_101 > 1 {
+            found.push(self.finding(Code::RuleIncomeType101Once, &[]));
+        }
+        // Withholding and tax at source may be negative, but not in a report
+        // that recovers anything.
+        if codes.iter().any(|t| t.recovery) {
+            for t in codes.iter().filter(|t| matches!(t.code, 402 | 404)) {
+                if let Some(a) = t.amount.filter(|a| *a < 0.0) {
+                    found.push(self.finding(Code::RuleNegativeAmount, &[&t.code.to_string(), &format!("{a:.2}")]));
+                }
+            }
+        }
+        if has(402) && has(362) {
+            found.push(self.finding(Code::RuleWithholdingWithRoyalty, &[]));
+        }
+        for c in [412, 362] {
+            if has(c) && !self.report.non_resident {
+                found.push(self.finding(Code::RuleNonResident, &[&c.to_string()]));
+            }
+        }
+        let sum = |pick: &dyn Fn(i64) -> bool| -> (bool, f64) {
+            let picked: Vec<&Transaction> = codes.iter().filter(|t| pick(t.code)).collect();
+            (!picked.is_empty(), picked.iter().filter_map(|t| t.amount).sum())
+        };
+        for (deduction, base) in DEDUCTION_BASES {
+            let (given, amount) = sum(&|c| c == *deduction);
+            let (base_given, base_amount) = sum(base);
+            if given && (!base_given || amount > base_amount + 0.001) {
+                let args = [
+                    deduction.to_string(),
+                    format!("{amount:.2}"),
+                    format!("{base_amount:.2}"),
+                ];
+                found.push(self.finding(Code::RuleDeductionBase, &[&args[0], &args[1], &args[2]]));
+            }
+        }
         out.extend(found);
-        self.report.transactions.clear();
+    }
+
+    /// Employer's separate reports: income types and the target month.
+    fn summary_report_end(&self, out: &mut Vec<Finding>) {
+        let codes = &self.report.transactions;
+        if codes.iter().any(|t| t.code == 101) {
+            for c in [102, 103] {
+                if codes.iter().any(|t| t.code == c) {
+                    out.push(self.finding(Code::RuleSummaryCode101, &[&c.to_string()]));
+                }
+            }
+        }
+        if let (Some(month), Some(year)) = (self.report.month, self.report.year) {
+            let ahead = if codes.iter().all(|t| t.code == 101) { 6 } else { 1 };
+            let today = self.options.today;
+            let target = year * 12 + month as i32 - 1;
+            let limit = today.year * 12 + today.month as i32 - 1 + ahead;
+            if year < 2019 || target > limit {
+                let shown = format!("{month}/{year}");
+                out.push(self.finding(Code::RulePaymentMonth, &[&shown, &ahead.to_string()]));
+            }
+        }
     }
 }
 
@@ -378,9 +474,31 @@ impl Checker for RecordChecker {
                     out.push(self.finding(Code::RuleReportVersion, &[value]));
                 }
             }
-            Role::TransactionCode => self.report.code = value.parse().ok(),
-            Role::Amount => self.report.amount = value.parse().ok(),
-            Role::UnjustEnrichment | Role::Recovery => self.report.unjust_or_recovery |= value == "true",
+            Role::TransactionCode | Role::SummaryCode => {
+                let code = value.parse().unwrap_or(-1);
+                self.report.current = Some(Transaction {
+                    code,
+                    ..Transaction::default()
+                });
+            }
+            Role::Amount => {
+                if let Some(t) = self.report.current.as_mut() {
+                    t.amount = value.parse().ok();
+                }
+            }
+            Role::UnjustEnrichment | Role::Recovery => {
+                if let Some(t) = self.report.current.as_mut() {
+                    let set = value == "true";
+                    if role == Role::UnjustEnrichment {
+                        t.unjust = set;
+                    } else {
+                        t.recovery = set;
+                    }
+                }
+            }
+            Role::NonResident => self.report.non_resident = value == "true",
+            Role::Month => self.report.month = value.parse().ok(),
+            Role::Year => self.report.year = value.parse().ok(),
             Role::IdType => self.id.kind = value.parse().ok(),
             Role::IdCode => match self.id.kind {
                 Some(1) if !check_business_id(value) => {
@@ -431,21 +549,28 @@ impl Checker for RecordChecker {
                     out.push(self.finding(Code::RuleReportIdRequired, &[]));
                 }
             }
-            Group::InsuranceData => self.report.insurance_data = true,
+            Group::InsuranceData => {
+                if let Some(t) = self.report.current.as_mut() {
+                    t.insurance_data = true;
+                }
+            }
             Group::Transaction => {
-                let r = &mut self.report;
-                let (code, amount) = (r.code.take(), r.amount.take());
-                let unjust_or_recovery = std::mem::take(&mut r.unjust_or_recovery);
-                let insurance_data = std::mem::take(&mut r.insurance_data);
-                if let Some(code) = code {
-                    r.transactions.push((code, amount));
-                    if self.family == Family::Wage {
-                        self.transaction_end(code, amount, unjust_or_recovery, insurance_data, out);
+                if let Some(t) = self.report.current.take() {
+                    self.report.transactions.push(t);
+                    match self.family {
+                        Family::Wage => self.transaction_end(&t, out),
+                        Family::PayerSummary if t.code != 101 && t.amount.is_none() => {
+                            out.push(self.finding(Code::RuleSummaryAmount, &[&t.code.to_string()]));
+                        }
+                        _ => {}
                     }
                 }
             }
             Group::Transactions if self.family == Family::Wage => self.transactions_end(out),
             Group::Report => {
+                if self.family == Family::PayerSummary {
+                    self.summary_report_end(out);
+                }
                 self.reports += 1;
                 self.report = ReportState::default();
             }
