@@ -165,6 +165,8 @@ codes! {
     RuleSummaryCode101 = "rule-summary-code-101",
     /// Rule: a summary income type other than 101 without an amount.
     RuleSummaryAmount = "rule-summary-amount",
+    /// Rule: a payer's address with both or neither of Street and POBox.
+    RuleStreetOrPoBox = "rule-street-or-po-box",
 }
 
 impl fmt::Display for Code {

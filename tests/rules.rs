@@ -434,6 +434,24 @@ fn employers_separate_report_rules() {
 }
 
 #[test]
+fn a_payer_address_has_street_or_po_box() {
+    let address = |extra: Value| {
+        move |r: &mut Value| {
+            let mut a = json!({ "PostalCode": "00100", "PostOffice": "Helsinki" });
+            a.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+            dd(r)["Payer"]["Address"] = a;
+        }
+    };
+    breaks(
+        wage,
+        Code::RuleStreetOrPoBox,
+        address(json!({ "Street": "Katu 1", "POBox": "PL 1" })),
+    );
+    breaks(wage, Code::RuleStreetOrPoBox, address(json!({})));
+    satisfies(wage, address(json!({ "POBox": "PL 1" })));
+}
+
+#[test]
 fn messages_come_in_the_chosen_language() {
     let mut record = wage();
     dd(&mut record)["DeliveryDataType"] = json!(101);

@@ -350,6 +350,16 @@ pub static RULES: &[RuleInfo] = &[
         sv: "Beloppet är obligatoriskt för inkomstslaget {0}.",
         en: "Amount is required for income type {0}.",
     },
+    RuleInfo {
+        code: Code::RuleStreetOrPoBox,
+        severity: Severity::Error,
+        element: "Payer/Address",
+        applies_to: "earnings payment and employer's separate reports",
+        source: "PTI §2.7, TEI §2.6",
+        fi: "Maksajan osoitteessa on annettava joko katuosoite tai PL, ei molempia.",
+        sv: "I betalarens adress ska antingen gatuadress eller postbox anges, inte båda.",
+        en: "The payer's Address must give either Street or POBox, not both.",
+    },
 ];
 
 /// The rule of a code.

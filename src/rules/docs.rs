@@ -20,11 +20,11 @@ pub const NEEDS_REGISTER_DATA: &[(&str, &str, &str)] = &[
 /// Rules of the documents that can be checked here but are not yet.
 pub const NOT_YET: &[(&str, &str, &str)] = &[
     ("PTI", "§2.3", "an e-mail address and responsibility code 1 are required when a paid absence has reimbursement data of payment type 1 or 2"),
-    ("PTI", "§2.5-2.7", "PayerBasic and Address are required when no Finnish identifier is given, or for a temporary employer; an address has Street or POBox, not both"),
+    ("PTI", "§2.5-2.7", "PayerBasic and Address (with CountryCode) are required when no Finnish identifier is given, or for a temporary employer"),
     ("PTI", "§2.27", "several recoveries of 101 must have different original payment periods (OrigPaymentPeriod)"),
     ("PTI", "§2.29", "the consistency rules A-E of InsuranceData for the 100-series income types"),
     ("PTI", "§2.8", "a Keva pension provider (PensionProvIdCode 20, 24, 25, 29, 30) needs a SubOrg of type 1; one SubOrg per type"),
-    ("TEI", "§2.5-2.7", "PayerBasic and Address are required without a Finnish identifier; Street or POBox, not both; a Keva SubOrg with Keva pension providers; one SubOrg per type"),
+    ("TEI", "§2.5-2.7", "PayerBasic and Address are required without a Finnish identifier; a Keva SubOrg with Keva pension providers; one SubOrg per type"),
     ("TEI", "§2.8", "the payer type may only be household (2) or household employer ring (10)"),
     ("TR", "§9", "an invalidation record holds one kind of item; a real-time one holds one item"),
 ];

@@ -44,6 +44,7 @@ enum Role {
     NonResident,
     Month,
     Year,
+    Street,
     IdType,
     IdCode,
     IdCountryCode,
@@ -76,6 +77,8 @@ const VALUE_ROLES: &[(&str, &str, Role)] = &[
     ("InternationalData", "NonResident", Role::NonResident),
     ("PaymentMonth", "Month", Role::Month),
     ("PaymentMonth", "Year", Role::Year),
+    ("Address", "Street", Role::Street),
+    ("Address", "POBox", Role::Street),
     ("Id", "Type", Role::IdType),
     ("Id", "Code", Role::IdCode),
     ("Id", "CountryCode", Role::IdCountryCode),
@@ -86,6 +89,7 @@ const VALUE_ROLES: &[(&str, &str, Role)] = &[
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Group {
     Id,
+    Address,
     ReportData,
     InsuranceData,
     Transaction,
@@ -96,6 +100,7 @@ enum Group {
 
 const GROUPS: &[(&str, Group)] = &[
     ("Id", Group::Id),
+    ("Address", Group::Address),
     ("ReportData", Group::ReportData),
     ("InsuranceData", Group::InsuranceData),
     ("Transaction", Group::Transaction),
@@ -167,6 +172,8 @@ pub(super) struct RecordChecker {
     start_date: Option<Date>,
     report_ids: HashSet<String>,
     reports: usize,
+    /// Street and POBox given in the address being read.
+    address_lines: usize,
 }
 
 impl RecordChecker {
@@ -228,6 +235,7 @@ impl RecordChecker {
             start_date: None,
             report_ids: HashSet::new(),
             reports: 0,
+            address_lines: 0,
         })
     }
 
@@ -497,6 +505,7 @@ impl Checker for RecordChecker {
                 }
             }
             Role::NonResident => self.report.non_resident = value == "true",
+            Role::Street => self.address_lines += 1,
             Role::Month => self.report.month = value.parse().ok(),
             Role::Year => self.report.year = value.parse().ok(),
             Role::IdType => self.id.kind = value.parse().ok(),
@@ -547,6 +556,11 @@ impl Checker for RecordChecker {
                 };
                 if needs_report_id && !r.report_id {
                     out.push(self.finding(Code::RuleReportIdRequired, &[]));
+                }
+            }
+            Group::Address => {
+                if std::mem::take(&mut self.address_lines) != 1 {
+                    out.push(self.finding(Code::RuleStreetOrPoBox, &[]));
                 }
             }
             Group::InsuranceData => {
