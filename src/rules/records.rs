@@ -559,7 +559,8 @@ impl Checker for RecordChecker {
                 }
             }
             Group::Address => {
-                if std::mem::take(&mut self.address_lines) != 1 {
+                let lines = std::mem::take(&mut self.address_lines);
+                if lines != 1 {
                     out.push(self.finding(Code::RuleStreetOrPoBox, &[]));
                 }
             }
