@@ -167,6 +167,8 @@ codes! {
     RuleSummaryAmount = "rule-summary-amount",
     /// Rule: a payer's address with both or neither of Street and POBox.
     RuleStreetOrPoBox = "rule-street-or-po-box",
+    /// Rule: more items in an invalidation record than its type and channel allow.
+    RuleItemCount = "rule-item-count",
 }
 
 impl fmt::Display for Code {

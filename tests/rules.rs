@@ -452,6 +452,34 @@ fn a_payer_address_has_street_or_po_box() {
 }
 
 #[test]
+fn invalidations_hold_as_many_items_as_allowed() {
+    let invalidation = |root: &str, kind: i64, items: usize| {
+        let item = json!({ "ItemId": "R-1" });
+        json!({ root: { "DeliveryData": {
+            "Timestamp": "2024-01-31T12:00:00Z",
+            "DeliveryDataType": kind,
+            "DeliveryId": "I-1",
+            "ProductionEnvironment": false,
+            "DeliveryDataOwner": id(1, "7011367-6"),
+            "DeliveryDataCreator": id(1, "7011367-6"),
+            "DeliveryDataSender": id(1, "7011367-6"),
+            "Items": { "Item": vec![item; items] }
+        }}})
+    };
+    let found = |r: Value| codes(&r);
+    assert_eq!(found(invalidation("InvalidationsRequestToIR", 105, 2)), []);
+    assert_eq!(
+        found(invalidation("InvalidationsRequestToIR", 109, 2)),
+        [Code::RuleItemCount]
+    );
+    assert_eq!(
+        found(invalidation("InvalidationRequestToIR", 105, 2)),
+        [Code::RuleItemCount]
+    );
+    assert_eq!(found(invalidation("InvalidationRequestToIR", 105, 1)), []);
+}
+
+#[test]
 fn messages_come_in_the_chosen_language() {
     let mut record = wage();
     dd(&mut record)["DeliveryDataType"] = json!(101);

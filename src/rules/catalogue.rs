@@ -360,6 +360,16 @@ pub static RULES: &[RuleInfo] = &[
         sv: "I betalarens adress ska antingen gatuadress eller postbox anges, inte båda.",
         en: "The payer's Address must give either Street or POBox, not both.",
     },
+    RuleInfo {
+        code: Code::RuleItemCount,
+        severity: Severity::Error,
+        element: "Items",
+        applies_to: "invalidations",
+        source: "TR §9.3",
+        fi: "Mitätöintiaineistossa saa olla vain yksi mitätöitävä kohde (reaaliaikainen aineisto tai aineistotyyppi 108-112); löytyi {0}.",
+        sv: "Ett ogiltigförklaringsmaterial får ha bara ett objekt (material i realtid eller materialtyp 108-112); hittades {0}.",
+        en: "This invalidation may hold one item only (a real-time record, or DeliveryDataType 108-112); found {0}.",
+    },
 ];
 
 /// The rule of a code.

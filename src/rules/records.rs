@@ -96,6 +96,8 @@ enum Group {
     Transactions,
     Report,
     Reports,
+    Item,
+    Items,
 }
 
 const GROUPS: &[(&str, Group)] = &[
@@ -107,6 +109,8 @@ const GROUPS: &[(&str, Group)] = &[
     ("Transactions", Group::Transactions),
     ("Report", Group::Report),
     ("Reports", Group::Reports),
+    ("Item", Group::Item),
+    ("Items", Group::Items),
 ];
 
 /// A test of income-type codes.
@@ -174,6 +178,8 @@ pub(super) struct RecordChecker {
     reports: usize,
     /// Street and POBox given in the address being read.
     address_lines: usize,
+    delivery_data_type: Option<i64>,
+    items: usize,
 }
 
 impl RecordChecker {
@@ -186,7 +192,8 @@ impl RecordChecker {
             "PayerSummaryReportsRequestToIR" => (Family::PayerSummary, false),
             "BenefitReportRequestToIR" => (Family::Benefit, true),
             "BenefitReportsRequestToIR" => (Family::Benefit, false),
-            "InvalidationRequestToIR" | "InvalidationsRequestToIR" => (Family::Invalidation, false),
+            "InvalidationRequestToIR" => (Family::Invalidation, true),
+            "InvalidationsRequestToIR" => (Family::Invalidation, false),
             "StatusRequestToIR" => (Family::Status, false),
             _ => return None,
         };
@@ -236,6 +243,8 @@ impl RecordChecker {
             report_ids: HashSet::new(),
             reports: 0,
             address_lines: 0,
+            delivery_data_type: None,
+            items: 0,
         })
     }
 
@@ -408,6 +417,7 @@ impl Checker for RecordChecker {
         let today = self.options.today;
         match role {
             Role::DeliveryDataType => {
+                self.delivery_data_type = value.parse().ok();
                 let expected = self.expected_types();
                 if !value.parse().is_ok_and(|v: i64| expected.contains(&v)) {
                     let list: Vec<String> = expected.iter().map(i64::to_string).collect();
@@ -556,6 +566,13 @@ impl Checker for RecordChecker {
                 };
                 if needs_report_id && !r.report_id {
                     out.push(self.finding(Code::RuleReportIdRequired, &[]));
+                }
+            }
+            Group::Item if self.family == Family::Invalidation => self.items += 1,
+            Group::Items if self.family == Family::Invalidation => {
+                let one_only = self.realtime || self.delivery_data_type.is_some_and(|t| (108..=112).contains(&t));
+                if one_only && self.items > 1 {
+                    out.push(self.finding(Code::RuleItemCount, &[&self.items.to_string()]));
                 }
             }
             Group::Address => {
