@@ -6,7 +6,7 @@
 //!
 //! The validator runs the rules in the same streaming pass: it hands each
 //! value the rules look at, and the end of each group they look at, to the
-//! [`Checker`] of the record's family, and reports what it finds at that
+//! checker of the record's family, and reports what it finds at that
 //! element, with its line, column and path.
 //!
 //! ```
