@@ -4,6 +4,7 @@
 const started = performance.now();
 const { readFileSync } = await import('node:fs');
 const { validateBytes } = await import('tulorekisteri');
-const problems = validateBytes(readFileSync(process.argv[2]), { unsigned: true });
+// The same checks as xmllint's: the XSD only.
+const problems = validateBytes(readFileSync(process.argv[2]), { unsigned: true, schemaOnly: true });
 const ms = performance.now() - started;
 console.log(`${ms.toFixed(1)} ${problems.length === 0 ? 'valid' : 'invalid'}`);
