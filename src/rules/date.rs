@@ -1,5 +1,6 @@
 //! Calendar dates for the date rules: the caller's "today", and days added.
 
+use crate::validate::lexical::days_in_month;
 use std::fmt;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -9,19 +10,9 @@ pub struct Date {
     pub day: u32,
 }
 
-fn days_in_month(year: i32, month: u32) -> u32 {
-    match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
-        2 => 28,
-        _ => 0,
-    }
-}
-
 impl Date {
     pub fn new(year: i32, month: u32, day: u32) -> Option<Date> {
-        (day >= 1 && day <= days_in_month(year, month)).then_some(Date { year, month, day })
+        (day >= 1 && day <= days_in_month(year.into(), month)).then_some(Date { year, month, day })
     }
 
     /// Reads `YYYY-MM-DD` (an xs:date without a time zone; with one, the

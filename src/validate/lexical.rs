@@ -62,6 +62,17 @@ fn is_leap(year: i64) -> bool {
     (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
 }
 
+/// The days of `month` (1-12) in `year`; 0 for a month that does not exist.
+pub fn days_in_month(year: i64, month: u32) -> u32 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if is_leap(year) => 29,
+        2 => 28,
+        _ => 0,
+    }
+}
+
 /// `-?YYYY-MM-DD` at the start of `s`; returns the bytes it used.
 fn date_part(s: &[u8]) -> Option<usize> {
     let neg = s.first() == Some(&b'-');
@@ -83,13 +94,7 @@ fn date_part(s: &[u8]) -> Option<usize> {
     }
     let day = two(s, i + 4)?;
     i += 6;
-    let days = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if is_leap(if neg { -year } else { year }) => 29,
-        2 => 28,
-        _ => return None,
-    };
+    let days = days_in_month(if neg { -year } else { year }, month);
     (day >= 1 && day <= days).then_some(i)
 }
 
