@@ -229,7 +229,7 @@ fn escape_into(text: &str, out: &mut String) {
     }
 }
 
-pub(super) fn kind(v: &Value) -> &'static str {
+fn kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",
