@@ -10,7 +10,7 @@ apt_install() {
     local sudo=""
     [ "$(id -u)" -eq 0 ] || sudo="sudo"
     $sudo apt-get update -qq
-    $sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"
 }
 command -v xmllint >/dev/null || apt_install libxml2-utils
 command -v node >/dev/null || apt_install nodejs npm
