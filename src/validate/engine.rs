@@ -295,6 +295,10 @@ impl<'s> Walker<'s> {
         let step = tokens.value_then_end(&qname);
         self.frames[top].qname = qname;
         match step {
+            // A plain value is checked where it lies, without a copy.
+            Some((value, loc)) if is_plain(value) && value.len() <= self.limits.max_event_bytes as usize => {
+                self.end_element(None, Some(value), &loc)
+            }
             Some((value, loc)) => match self.text(value, false, &loc) {
                 Flow::Continue => self.end(None, &loc),
                 stop => stop,
@@ -420,7 +424,7 @@ impl<'s> Walker<'s> {
         }
         let top = self.depth - 1;
         // The common value: plain characters, one scan, straight into the buffer.
-        let plain = !raw.bytes().any(|b| matches!(b, b']' | b'&' | b'\r'));
+        let plain = is_plain(raw);
         if plain
             && matches!(self.frames[top].kind, Kind::Simple { .. })
             && self.text.len() + raw.len() <= self.limits.max_event_bytes as usize
@@ -764,6 +768,12 @@ impl<'s> Walker<'s> {
 
     /// Closes the top element; `tag` is the end tag's name (`None` for `<x/>`).
     fn end<R: Read>(&mut self, tag: Option<&str>, loc: &Locator<R>) -> Flow {
+        self.end_element(tag, None, loc)
+    }
+
+    /// Closes the top element; a simple element's value is `value` when
+    /// given, else what `text` collected.
+    fn end_element<R: Read>(&mut self, tag: Option<&str>, value: Option<&str>, loc: &Locator<R>) -> Flow {
         let Some(top) = self.depth.checked_sub(1) else {
             return self.fatal(
                 loc,
@@ -798,7 +808,9 @@ impl<'s> Walker<'s> {
             }
             Kind::Simple { ty, .. } => {
                 let simple_type = &SIMPLE_TYPES[ty as usize];
-                match simple::check(simple_type, &self.text) {
+                let collected = std::mem::take(&mut self.text);
+                let text = value.unwrap_or(&collected);
+                match simple::check(simple_type, text) {
                     Err((code, msg)) => {
                         let at = start_tag();
                         self.report_at(at.line, at.column, code, msg);
@@ -809,7 +821,7 @@ impl<'s> Walker<'s> {
                             _ => NO_TYPE,
                         };
                         let decl = self.frames[top].decl;
-                        let value = simple::normalize(simple_type.builtin, &self.text);
+                        let value = simple::normalize(simple_type.builtin, text);
                         if let Some(rules) = self.rules.as_mut() {
                             rules.value(parent, decl, &value, &mut self.findings);
                         }
@@ -817,6 +829,7 @@ impl<'s> Walker<'s> {
                     }
                     Ok(()) => {}
                 }
+                self.text = collected;
             }
             _ => {}
         }
@@ -980,6 +993,12 @@ impl<'s> Walker<'s> {
             ),
         }
     }
+}
+
+/// Whether character data can be taken as written: no references, no CR
+/// to normalise and no `]]>` to refuse.
+fn is_plain(raw: &str) -> bool {
+    !raw.bytes().any(|b| matches!(b, b']' | b'&' | b'\r'))
 }
 
 /// An element or attribute name split once: prefix, local part and the

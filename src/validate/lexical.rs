@@ -25,13 +25,14 @@ pub fn parse_int(s: &str) -> Result<i32, bool> {
     if digits.len() > 10 {
         return Err(true);
     }
-    let magnitude: i64 = if digits.is_empty() {
-        0
-    } else {
-        digits.parse().map_err(|_| false)?
-    };
+    let magnitude = decimal_digits(digits.as_bytes());
     let value = if negative { -magnitude } else { magnitude };
     i32::try_from(value).map_err(|_| true)
+}
+
+/// The value of at most 18 ASCII digits (checked by the caller).
+fn decimal_digits(digits: &[u8]) -> i64 {
+    digits.iter().fold(0, |n, &d| n * 10 + (d - b'0') as i64)
 }
 
 /// `xs:decimal`: `[+-]?(\d+(\.\d*)?|\.\d+)`.
@@ -83,7 +84,10 @@ fn date_part(s: &[u8]) -> Option<usize> {
     if len < 4 || (len > 4 && digits[0] == b'0') || digits.iter().all(|&b| b == b'0') {
         return None;
     }
-    let year: i64 = std::str::from_utf8(digits).ok()?.parse().ok()?;
+    // A year past i64 is refused, as no record needs one.
+    let year = digits
+        .iter()
+        .try_fold(0i64, |n, &d| n.checked_mul(10)?.checked_add((d - b'0') as i64))?;
     let mut i = start + len;
     if s.get(i) != Some(&b'-') {
         return None;

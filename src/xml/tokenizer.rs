@@ -140,7 +140,6 @@ pub struct Tokenizer<R> {
     positions: Positions,
     cdata_end: memmem::Finder<'static>,
     pi_end: memmem::Finder<'static>,
-    double_dash: memmem::Finder<'static>,
     eof: bool,
     limit: usize,
     spans: Vec<Span>,
@@ -215,6 +214,22 @@ fn qname_end(b: &[u8], mut i: usize) -> (usize, Option<usize>) {
 /// End of a name starting at `i`.
 fn name_end(b: &[u8], i: usize) -> usize {
     qname_end(b, i).0
+}
+
+/// Where the first "--" starts. Comments are short, so a search for single
+/// dashes beats a substring searcher, whose set-up costs more than the scan.
+fn find_double_dash(b: &[u8]) -> Option<usize> {
+    let mut from = 0;
+    while let Some(i) = memchr(b'-', &b[from..]) {
+        let at = from + i;
+        match b.get(at + 1) {
+            Some(b'-') => return Some(at),
+            Some(_) => from = at + 2,
+            // A dash at the end of the window may start "--".
+            None => return None,
+        }
+    }
+    None
 }
 
 fn syntax<T>(msg: impl Into<String>) -> Result<T, TokenError> {
@@ -309,7 +324,6 @@ impl<R: Read> Tokenizer<R> {
             positions: Positions::new(),
             cdata_end: memmem::Finder::new(b"]]>").into_owned(),
             pi_end: memmem::Finder::new(b"?>").into_owned(),
-            double_dash: memmem::Finder::new(b"--").into_owned(),
             eof: false,
             limit,
             spans: vec![],
@@ -684,7 +698,7 @@ impl<R: Read> Tokenizer<R> {
         }
         if b.starts_with(b"<!--") {
             // The first "--" must be the one that ends the comment.
-            let Some(close) = self.double_dash.find(&b[4..]) else {
+            let Some(close) = find_double_dash(&b[4..]) else {
                 return Ok(Scan::More);
             };
             match b.get(4 + close + 2) {
