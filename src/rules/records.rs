@@ -280,23 +280,24 @@ impl RecordChecker {
     /// The rules of one income type, from the code list.
     fn transaction_end(&self, tx: &Transaction, out: &mut Vec<Finding>) {
         let (code, amount) = (tx.code, tx.amount);
-        let c = code.to_string();
+        // Written out only for a finding: most transactions have none.
+        let c = || code.to_string();
         let Some(t) = income_type(code) else {
-            out.push(self.finding(Code::RuleIncomeTypeUnknown, &[&c]));
+            out.push(self.finding(Code::RuleIncomeTypeUnknown, &[&c()]));
             return;
         };
         if let Some(a) = amount.filter(|a| *a < 0.0 && !t.negative_allowed) {
-            out.push(self.finding(Code::RuleNegativeAmount, &[&c, &format!("{a:.2}")]));
+            out.push(self.finding(Code::RuleNegativeAmount, &[&c(), &format!("{a:.2}")]));
         }
         if (tx.unjust || tx.recovery) && t.unjust_enrichment_and_recovery_blocked {
-            out.push(self.finding(Code::RuleUnjustEnrichment, &[&c]));
+            out.push(self.finding(Code::RuleUnjustEnrichment, &[&c()]));
         }
         if tx.insurance_data && !t.insurance_data_allowed {
-            out.push(self.finding(Code::RuleInsuranceData, &[&c]));
+            out.push(self.finding(Code::RuleInsuranceData, &[&c()]));
         }
     }
 
-    fn transactions_end(&mut self, out: &mut Vec<Finding>) {
+    fn transactions_end(&self, out: &mut Vec<Finding>) {
         let codes = &self.report.transactions;
         let method = |m: Method| {
             codes
@@ -308,7 +309,7 @@ impl RecordChecker {
             out.push(self.finding(Code::RuleReportingMethods, &[&args[0], &args[1]]));
         }
         let has = |c: i64| codes.iter().any(|t| t.code == c);
-        let mut found = vec![];
+        let found = out;
         for c in [102, 103, 104, 105, 106] {
             if has(c) && !has(101) {
                 found.push(self.finding(Code::RuleIncomeType101, &[&c.to_string()]));
@@ -322,12 +323,8 @@ impl RecordChecker {
             }
         }
         // With several 101s (unjust enrichment, recovery) the rule's base is ambiguous.
-        let totals: Vec<f64> = codes
-            .iter()
-            .filter(|t| t.code == 101)
-            .filter_map(|t| t.amount)
-            .collect();
-        if let [total] = totals[..] {
+        let mut totals = codes.iter().filter(|t| t.code == 101).filter_map(|t| t.amount);
+        if let (Some(total), None) = (totals.next(), totals.next()) {
             for &Transaction { code: c, amount, .. } in codes.iter().filter(|t| (102..=106).contains(&t.code)) {
                 if let Some(a) = amount.filter(|a| *a > total) {
                     let args = [c.to_string(), format!("{a:.2}"), format!("{total:.2}")];
@@ -361,8 +358,10 @@ impl RecordChecker {
             }
         }
         let sum = |pick: &dyn Fn(i64) -> bool| -> (bool, f64) {
-            let picked: Vec<&Transaction> = codes.iter().filter(|t| pick(t.code)).collect();
-            (!picked.is_empty(), picked.iter().filter_map(|t| t.amount).sum())
+            codes
+                .iter()
+                .filter(|t| pick(t.code))
+                .fold((false, 0.0), |(_, total), t| (true, total + t.amount.unwrap_or(0.0)))
         };
         for (deduction, base) in DEDUCTION_BASES {
             let (given, amount) = sum(&|c| c == *deduction);
@@ -376,7 +375,6 @@ impl RecordChecker {
                 found.push(self.finding(Code::RuleDeductionBase, &[&args[0], &args[1], &args[2]]));
             }
         }
-        out.extend(found);
     }
 
     /// Employer's separate reports: income types and the target month.
@@ -604,7 +602,13 @@ impl Checker for RecordChecker {
                     self.summary_report_end(out);
                 }
                 self.reports += 1;
-                self.report = ReportState::default();
+                // The transactions' buffer is kept for the next report.
+                let mut transactions = std::mem::take(&mut self.report.transactions);
+                transactions.clear();
+                self.report = ReportState {
+                    transactions,
+                    ..ReportState::default()
+                };
             }
             Group::Reports if self.realtime && self.reports > 1 => {
                 out.push(self.finding(Code::RuleOneReport, &[&self.reports.to_string()]));
