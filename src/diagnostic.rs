@@ -165,10 +165,26 @@ codes! {
     RuleSummaryCode101 = "rule-summary-code-101",
     /// Rule: a summary income type other than 101 without an amount.
     RuleSummaryAmount = "rule-summary-amount",
-    /// Rule: a payer's address with both or neither of Street and POBox.
+    /// Rule: a payer's or earner's address with both or neither of Street and POBox.
     RuleStreetOrPoBox = "rule-street-or-po-box",
     /// Rule: more items in an invalidation record than its type and channel allow.
     RuleItemCount = "rule-item-count",
+    /// Rule: IncomeEarnerIds missing without MissingId, or given with it.
+    RuleEarnerIds = "rule-earner-ids",
+    /// Rule: several Finnish personal identity codes of one earner with different birth dates.
+    RuleEarnerBirthDates = "rule-earner-birth-dates",
+    /// Rule: an identifier of type "other" (99) that is a Finnish business ID or personal identity code.
+    RuleOtherId = "rule-other-id",
+    /// Rule: IncomeEarnerBasic missing for an earner without a Finnish identifier.
+    RuleEarnerBasic = "rule-earner-basic",
+    /// Rule: neither CompanyName nor LastName and FirstName for an earner without a Finnish identifier.
+    RuleEarnerName = "rule-earner-name",
+    /// Rule: BirthDate or Gender missing for a person without a Finnish personal identity code.
+    RuleEarnerBirthDateGender = "rule-earner-birth-date-gender",
+    /// Rule: BirthDate after today or before 1800-01-01.
+    RuleBirthDate = "rule-birth-date",
+    /// Rule: Addresses, a home-country address or an address's CountryCode missing where required.
+    RuleEarnerAddress = "rule-earner-address",
 }
 
 impl fmt::Display for Code {

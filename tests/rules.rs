@@ -209,22 +209,162 @@ fn identifiers_are_well_formed() {
     assert!(!d.message.contains("131052"), "{}", d.message);
 }
 
+/// Adds an identifier after the earner's Finnish personal identity code.
+fn add_earner_id(id: Value) -> impl Fn(&mut Value) {
+    move |r| {
+        let ids = &mut first_report(r)["IncomeEarner"]["IncomeEarnerIds"]["Id"];
+        ids.as_array_mut().unwrap().push(id.clone());
+    }
+}
+
 #[test]
 fn foreign_identifiers_name_their_country() {
-    breaks(wage, Code::RuleCountryCode, |r| {
-        first_report(r)["IncomeEarner"]["IncomeEarnerIds"]["Id"][0] = json!({ "Type": 9, "Code": "19520313-1234" })
-    });
-    breaks(wage, Code::RuleCountryName, |r| {
-        first_report(r)["IncomeEarner"]["IncomeEarnerIds"]["Id"][0] =
-            json!({ "Type": 9, "Code": "X1", "CountryCode": "99" })
-    });
+    breaks(
+        wage,
+        Code::RuleCountryCode,
+        add_earner_id(json!({ "Type": 9, "Code": "19520313-1234" })),
+    );
+    breaks(
+        wage,
+        Code::RuleCountryName,
+        add_earner_id(json!({ "Type": 9, "Code": "X1", "CountryCode": "99" })),
+    );
     satisfies(
         wage,
-        |r| {
-            first_report(r)["IncomeEarner"]["IncomeEarnerIds"]["Id"][0] =
-                json!({ "Type": 9, "Code": "X1", "CountryCode": "99", "CountryName": "Atlantis" })
-        },
+        add_earner_id(json!({ "Type": 9, "Code": "X1", "CountryCode": "99", "CountryName": "Atlantis" })),
     );
+}
+
+fn address(kind: i64, country: Option<&str>) -> Value {
+    let mut a = json!({ "AddressType": kind, "Street": "Tee 1", "PostalCode": "10111", "PostOffice": "Tallinn" });
+    if let Some(c) = country {
+        a["CountryCode"] = json!(c);
+    }
+    a
+}
+
+/// An earner known by a foreign identifier only, with the groups that then
+/// become required.
+fn foreign_earner() -> Value {
+    let mut record = wage();
+    first_report(&mut record)["IncomeEarner"] = json!({
+        "IncomeEarnerIds": { "Id": [{ "Type": 9, "Code": "EE-38304012345", "CountryCode": "EE" }] },
+        "IncomeEarnerBasic": { "LastName": "Tamm", "FirstName": "Mari", "BirthDate": "1983-04-01", "Gender": 2 },
+        "Addresses": { "TypedAddress": [address(1, Some("EE"))] }
+    });
+    record
+}
+
+fn earner(r: &mut Value) -> &mut Value {
+    &mut first_report(r)["IncomeEarner"]
+}
+
+#[test]
+fn an_earner_without_a_finnish_identifier_is_described_in_full() {
+    assert_eq!(codes(&foreign_earner()), []);
+    breaks(foreign_earner, Code::RuleEarnerBasic, |r| {
+        earner(r).as_object_mut().unwrap().remove("IncomeEarnerBasic");
+    });
+    breaks(foreign_earner, Code::RuleEarnerName, |r| {
+        earner(r)["IncomeEarnerBasic"] = json!({ "LastName": "Tamm", "BirthDate": "1983-04-01", "Gender": 2 })
+    });
+    satisfies(foreign_earner, |r| {
+        earner(r)["IncomeEarnerBasic"] = json!({ "CompanyName": "Tamm OÜ" })
+    });
+    breaks(foreign_earner, Code::RuleEarnerBirthDateGender, |r| {
+        earner(r)["IncomeEarnerBasic"] = json!({ "LastName": "Tamm", "FirstName": "Mari", "Gender": 2 })
+    });
+    let mut record = foreign_earner();
+    earner(&mut record)["IncomeEarnerBasic"] = json!({ "LastName": "Tamm", "FirstName": "Mari" });
+    let found = check_with(&record, &options(None));
+    assert!(
+        found[0].message.ends_with("missing BirthDate, Gender."),
+        "{}",
+        found[0].message
+    );
+    breaks(foreign_earner, Code::RuleBirthDate, |r| {
+        earner(r)["IncomeEarnerBasic"]["BirthDate"] = json!("2024-02-01")
+    });
+    breaks(foreign_earner, Code::RuleBirthDate, |r| {
+        earner(r)["IncomeEarnerBasic"]["BirthDate"] = json!("1799-12-31")
+    });
+    breaks(foreign_earner, Code::RuleEarnerAddress, |r| {
+        earner(r).as_object_mut().unwrap().remove("Addresses");
+    });
+    breaks(foreign_earner, Code::RuleEarnerAddress, |r| {
+        earner(r)["Addresses"] = json!({ "TypedAddress": [address(1, None)] })
+    });
+    breaks(foreign_earner, Code::RuleStreetOrPoBox, |r| {
+        earner(r)["Addresses"]["TypedAddress"][0]["POBox"] = json!("PL 1")
+    });
+    breaks(foreign_earner, Code::RuleCountryName, |r| {
+        earner(r)["Addresses"]["TypedAddress"][0]["CountryCode"] = json!("99")
+    });
+    // With a Finnish personal identity code none of it is required.
+    satisfies(wage, |r| {
+        earner(r)["IncomeEarnerBasic"] = json!({ "LastName": "Tamm", "FirstName": "Mari" })
+    });
+}
+
+#[test]
+fn an_earner_has_identifiers_or_says_there_are_none() {
+    let anonymous = |r: &mut Value| {
+        *earner(r) = json!({
+            "IncomeEarnerBasic": { "MissingId": true, "CompanyName": "Tamm OÜ" },
+            "Addresses": { "TypedAddress": [address(1, Some("EE"))] }
+        })
+    };
+    satisfies(wage, anonymous);
+    breaks(wage, Code::RuleEarnerIds, |r| {
+        anonymous(r);
+        earner(r)["IncomeEarnerBasic"]
+            .as_object_mut()
+            .unwrap()
+            .remove("MissingId");
+    });
+    // Identifiers and MissingId together.
+    breaks(wage, Code::RuleEarnerIds, |r| {
+        let ids = earner(r)["IncomeEarnerIds"].take();
+        anonymous(r);
+        earner(r)["IncomeEarnerIds"] = ids;
+    });
+}
+
+#[test]
+fn an_earners_identifiers_agree() {
+    breaks(wage, Code::RuleEarnerBirthDates, add_earner_id(id(2, "131053-3082")));
+    satisfies(wage, add_earner_id(id(2, "131052Y309U")));
+    breaks(
+        wage,
+        Code::RuleOtherId,
+        add_earner_id(json!({ "Type": 99, "Code": "131052-308T", "CountryCode": "FI" })),
+    );
+    breaks(
+        wage,
+        Code::RuleOtherId,
+        add_earner_id(json!({ "Type": 99, "Code": "7011367-6", "CountryCode": "FI" })),
+    );
+    satisfies(
+        wage,
+        add_earner_id(json!({ "Type": 99, "Code": "K-12345", "CountryCode": "FI" })),
+    );
+}
+
+#[test]
+fn a_non_resident_gives_a_home_country_address() {
+    let non_resident = |addresses: Value| {
+        move |r: &mut Value| {
+            earner(r)["InternationalData"] = json!({ "NonResident": true });
+            if !addresses.is_null() {
+                earner(r)["Addresses"] = json!({ "TypedAddress": addresses.clone() });
+            }
+        }
+    };
+    breaks(wage, Code::RuleEarnerAddress, non_resident(Value::Null));
+    breaks(wage, Code::RuleEarnerAddress, non_resident(json!([address(2, None)])));
+    breaks(wage, Code::RuleEarnerAddress, non_resident(json!([address(1, None)])));
+    // The address in Finland may go without a country, as in the official sample.
+    satisfies(wage, non_resident(json!([address(1, Some("EE")), address(2, None)])));
 }
 
 #[test]
@@ -361,8 +501,11 @@ fn income_type_combinations_and_deductions() {
     let mut recovery = transaction(101, "50.00");
     recovery["TransactionBasic"]["Recovery"] = json!(true);
     satisfies(wage, with(json!([transaction(101, "100.00"), recovery])));
-    let non_resident =
-        |r: &mut Value| first_report(r)["IncomeEarner"]["InternationalData"] = json!({ "NonResident": true });
+    let non_resident = |r: &mut Value| {
+        let earner = &mut first_report(r)["IncomeEarner"];
+        earner["InternationalData"] = json!({ "NonResident": true });
+        earner["Addresses"] = json!({ "TypedAddress": [address(1, Some("EE"))] });
+    };
     breaks(wage, Code::RuleWithholdingWithRoyalty, |r| {
         non_resident(r);
         with(json!([transaction(362, "100.00"), transaction(402, "10.00")]))(r)

@@ -11,6 +11,8 @@ pub const NEEDS_REGISTER_DATA: &[(&str, &str, &str)] = &[
     ("PTI", "§2.1", "the service provider must have the right to submit on the payer's behalf"),
     ("PTI", "§2.2", "on a replacement, PaymentPeriod must equal the previous version's"),
     ("PTI", "§2.12", "ReportId must identify every earnings payment report of the payer (across records)"),
+    ("PTI", "§2.14", "a business ID and a Finnish personal identity code given for one earner must belong to the same customer"),
+    ("PTI", "§2.14-2.15", "on a replacement, IncomeEarnerIds and BirthDate must equal the previous version's"),
     ("PTI", "§2.8", "a Keva reporter code must be valid on the payment date"),
     ("TEI", "§2.1", "identifiers must exist in YTJ / VTJ"),
     ("TEI", "§2.9", "a pension policy number must exist in the pension providers' register and be valid in the target month"),
@@ -21,6 +23,7 @@ pub const NEEDS_REGISTER_DATA: &[(&str, &str, &str)] = &[
 pub const NOT_YET: &[(&str, &str, &str)] = &[
     ("PTI", "§2.3", "an e-mail address and responsibility code 1 are required when a paid absence has reimbursement data of payment type 1 or 2"),
     ("PTI", "§2.5-2.7", "PayerBasic and Address (with CountryCode) are required when no Finnish identifier is given, or for a temporary employer"),
+    ("PTI", "§2.14", "with reimbursement data of payment type 1 or 2 for a paid absence, the earner's identifier must be a Finnish personal identity code"),
     ("PTI", "§2.27", "several recoveries of 101 must have different original payment periods (OrigPaymentPeriod)"),
     ("PTI", "§2.29", "the consistency rules A-E of InsuranceData for the 100-series income types"),
     ("PTI", "§2.8", "a Keva pension provider (PensionProvIdCode 20, 24, 25, 29, 30) needs a SubOrg of type 1; one SubOrg per type"),
@@ -47,7 +50,7 @@ pub fn markdown() -> String {
     }
     out.push_str(
         "\nA rule drawn from several documents counts in each. The two right-hand columns count what has been\n\
-         catalogued so far, not every rule of a document: PTI §2.13-2.26 and §2.30-2.50 and TEI §2.9-2.12\n\
+         catalogued so far, not every rule of a document: PTI §2.17-2.26 and §2.30-2.50 and TEI §2.9-2.12\n\
          have not yet been gone through rule by rule, and no processing-rule document for benefits payment\n\
          reports is in the reference set (their records get the rules they share with the others).\n\n## Rules\n\n",
     );

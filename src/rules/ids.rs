@@ -16,6 +16,18 @@ pub enum HetuProblem {
     CheckCharacter,
 }
 
+impl HetuProblem {
+    /// What is wrong, for a message that must not echo the code itself.
+    pub fn describe(self) -> &'static str {
+        match self {
+            HetuProblem::Form => "form",
+            HetuProblem::Date => "date",
+            HetuProblem::IndividualNumber => "individual number",
+            HetuProblem::CheckCharacter => "check character",
+        }
+    }
+}
+
 const CHECK_CHARACTERS: &[u8; 31] = b"0123456789ABCDEFHJKLMNPRSTUVWXY";
 
 /// Checks a Finnish personal identity code (henkilötunnus), with the century

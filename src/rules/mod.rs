@@ -118,6 +118,8 @@ pub(crate) trait Checker {
     /// Whether the validator should hand over the values or ends of
     /// elements of declaration `el` (a lookup table, for speed).
     fn wants(&self, el: u16) -> bool;
+    /// The start of complex element `el` (one it wants).
+    fn open(&mut self, el: u16);
     /// A schema-valid value of element `el`, child of complex type `parent`.
     fn value(&mut self, parent: u16, el: u16, value: &str, out: &mut Vec<Finding>);
     /// The end of complex element `el`.

@@ -5,7 +5,7 @@
 //! family that has the element.
 
 use super::codes::{income_type, Method};
-use super::ids::{check_business_id, check_hetu, is_reference, HetuProblem};
+use super::ids::{check_business_id, check_hetu, is_reference};
 use super::{Checker, Date, Environment, Finding, RuleOptions};
 use crate::diagnostic::Code;
 use crate::schema::model::{Builtin, Content, ElementType};
@@ -49,6 +49,15 @@ enum Role {
     IdCode,
     IdCountryCode,
     IdCountryName,
+    MissingId,
+    CompanyName,
+    LastName,
+    FirstName,
+    BirthDate,
+    Gender,
+    AddressType,
+    AddressCountryCode,
+    AddressCountryName,
 }
 
 const VALUE_ROLES: &[(&str, &str, Role)] = &[
@@ -83,6 +92,17 @@ const VALUE_ROLES: &[(&str, &str, Role)] = &[
     ("Id", "Code", Role::IdCode),
     ("Id", "CountryCode", Role::IdCountryCode),
     ("Id", "CountryName", Role::IdCountryName),
+    ("IncomeEarnerBasic", "MissingId", Role::MissingId),
+    ("IncomeEarnerBasic", "CompanyName", Role::CompanyName),
+    ("IncomeEarnerBasic", "LastName", Role::LastName),
+    ("IncomeEarnerBasic", "FirstName", Role::FirstName),
+    ("IncomeEarnerBasic", "BirthDate", Role::BirthDate),
+    ("IncomeEarnerBasic", "Gender", Role::Gender),
+    ("TypedAddress", "AddressType", Role::AddressType),
+    ("TypedAddress", "Street", Role::Street),
+    ("TypedAddress", "POBox", Role::Street),
+    ("TypedAddress", "CountryCode", Role::AddressCountryCode),
+    ("TypedAddress", "CountryName", Role::AddressCountryName),
 ];
 
 /// Groups whose end the rules act on, by their complex type's local name.
@@ -98,6 +118,10 @@ enum Group {
     Reports,
     Item,
     Items,
+    IncomeEarner,
+    IncomeEarnerIds,
+    IncomeEarnerBasic,
+    TypedAddress,
 }
 
 const GROUPS: &[(&str, Group)] = &[
@@ -111,6 +135,10 @@ const GROUPS: &[(&str, Group)] = &[
     ("Reports", Group::Reports),
     ("Item", Group::Item),
     ("Items", Group::Items),
+    ("IncomeEarner", Group::IncomeEarner),
+    ("IncomeEarnerIds", Group::IncomeEarnerIds),
+    ("IncomeEarnerBasic", Group::IncomeEarnerBasic),
+    ("TypedAddress", Group::TypedAddress),
 ];
 
 /// A test of income-type codes.
@@ -134,6 +162,39 @@ fn local(name: &str) -> &str {
 /// The state of the identifier group being read.
 #[derive(Default)]
 struct IdState {
+    kind: Option<i64>,
+    country: Option<String>,
+    country_name: bool,
+}
+
+/// What the rules of PTI §2.14-2.16 need of the income earner being read.
+#[derive(Default)]
+struct EarnerState {
+    /// Inside IncomeEarnerIds: its identifiers are the earner's.
+    in_ids: bool,
+    ids: bool,
+    /// A business ID or Finnish personal identity code.
+    finnish_id: bool,
+    personal_id: bool,
+    /// The birth date of the first valid personal identity code.
+    birth_date_of_id: Option<Date>,
+    birth_dates_differ: bool,
+    basic: bool,
+    missing_id: bool,
+    company_name: bool,
+    last_name: bool,
+    first_name: bool,
+    birth_date: bool,
+    gender: bool,
+    addresses: usize,
+    home_address: bool,
+    address_without_country: bool,
+    home_address_without_country: bool,
+}
+
+/// The address (TypedAddress) being read.
+#[derive(Default)]
+struct AddressState {
     kind: Option<i64>,
     country: Option<String>,
     country_name: bool,
@@ -178,6 +239,8 @@ pub(super) struct RecordChecker {
     reports: usize,
     /// Street and POBox given in the address being read.
     address_lines: usize,
+    earner: EarnerState,
+    address: AddressState,
     delivery_data_type: Option<i64>,
     items: usize,
 }
@@ -243,6 +306,8 @@ impl RecordChecker {
             report_ids: HashSet::new(),
             reports: 0,
             address_lines: 0,
+            earner: EarnerState::default(),
+            address: AddressState::default(),
             delivery_data_type: None,
             items: 0,
         })
@@ -377,6 +442,87 @@ impl RecordChecker {
         }
     }
 
+    /// The code of an identifier, checked by its type; for the income
+    /// earner's, also what the earner's other rules need of it (PTI §2.14).
+    fn id_code(&mut self, value: &str, out: &mut Vec<Finding>) {
+        let earners = self.earner.in_ids && self.family == Family::Wage;
+        match self.id.kind {
+            Some(1) if !check_business_id(value) => out.push(self.finding(Code::RuleBusinessId, &[value])),
+            // Never echo a personal identity code: say what is wrong.
+            Some(2) => match check_hetu(value) {
+                Ok(born) if earners => {
+                    let first = *self.earner.birth_date_of_id.get_or_insert(born);
+                    self.earner.birth_dates_differ |= first != born;
+                }
+                Ok(_) => {}
+                Err(problem) => out.push(self.finding(Code::RulePersonalId, &[problem.describe()])),
+            },
+            Some(99) if earners && (check_business_id(value) || check_hetu(value).is_ok()) => {
+                out.push(self.finding(Code::RuleOtherId, &[]))
+            }
+            _ => {}
+        }
+    }
+
+    /// An address of the income earner: Street or POBox, the country's name
+    /// for code 99, and what the earner's rules need of it (PTI §2.16).
+    fn typed_address_end(&mut self, out: &mut Vec<Finding>) {
+        let address = std::mem::take(&mut self.address);
+        if std::mem::take(&mut self.address_lines) != 1 {
+            out.push(self.finding(Code::RuleStreetOrPoBox, &[]));
+        }
+        if address.country.as_deref() == Some("99") && !address.country_name {
+            out.push(self.finding(Code::RuleCountryName, &[]));
+        }
+        self.earner.addresses += 1;
+        self.earner.home_address |= address.kind == Some(1);
+        self.earner.address_without_country |= address.country.is_none();
+        self.earner.home_address_without_country |= address.kind == Some(1) && address.country.is_none();
+    }
+
+    /// The income earner's groups that become required without a Finnish
+    /// identifier (PTI §2.14-2.16).
+    fn earner_end(&mut self, out: &mut Vec<Finding>) {
+        let e = std::mem::take(&mut self.earner);
+        if e.ids == e.missing_id {
+            out.push(self.finding(Code::RuleEarnerIds, &[]));
+        }
+        let anonymous = !e.finnish_id || e.missing_id;
+        if !e.finnish_id && !e.basic {
+            out.push(self.finding(Code::RuleEarnerBasic, &[]));
+        }
+        let person = e.last_name && e.first_name;
+        if e.basic && anonymous && !e.company_name && !person {
+            out.push(self.finding(Code::RuleEarnerName, &[]));
+        }
+        if person && !e.personal_id {
+            let missing: Vec<&str> = [("BirthDate", e.birth_date), ("Gender", e.gender)]
+                .into_iter()
+                .filter(|(_, given)| !given)
+                .map(|(name, _)| name)
+                .collect();
+            if !missing.is_empty() {
+                out.push(self.finding(Code::RuleEarnerBirthDateGender, &[&missing.join(", ")]));
+            }
+        }
+        let non_resident = self.report.non_resident;
+        let mut missing = vec![];
+        if (anonymous || non_resident) && e.addresses == 0 {
+            missing.push("Addresses");
+        }
+        if non_resident && e.addresses > 0 && !e.home_address {
+            missing.push("TypedAddress (AddressType 1)");
+        }
+        // A non-resident's address in Finland may go without a country (as in
+        // the official sample of a leased worker); the home one may not.
+        if (anonymous && e.address_without_country) || (non_resident && e.home_address_without_country) {
+            missing.push("TypedAddress/CountryCode");
+        }
+        if !missing.is_empty() {
+            out.push(self.finding(Code::RuleEarnerAddress, &[&missing.join(", ")]));
+        }
+    }
+
     /// Employer's separate reports: income types and the target month.
     fn summary_report_end(&self, out: &mut Vec<Finding>) {
         let codes = &self.report.transactions;
@@ -403,6 +549,15 @@ impl RecordChecker {
 impl Checker for RecordChecker {
     fn wants(&self, el: u16) -> bool {
         self.wanted[el as usize]
+    }
+
+    fn open(&mut self, el: u16) {
+        match self.groups[el as usize] {
+            Some(Group::IncomeEarnerIds) => self.earner.in_ids = true,
+            Some(Group::IncomeEarner) => self.earner = EarnerState::default(),
+            Some(Group::IncomeEarnerBasic) => self.earner.basic = true,
+            _ => {}
+        }
     }
 
     fn value(&mut self, parent: u16, el: u16, value: &str, out: &mut Vec<Finding>) {
@@ -516,27 +671,33 @@ impl Checker for RecordChecker {
             Role::Street => self.address_lines += 1,
             Role::Month => self.report.month = value.parse().ok(),
             Role::Year => self.report.year = value.parse().ok(),
-            Role::IdType => self.id.kind = value.parse().ok(),
-            Role::IdCode => match self.id.kind {
-                Some(1) if !check_business_id(value) => {
-                    out.push(self.finding(Code::RuleBusinessId, &[value]));
+            Role::IdType => {
+                self.id.kind = value.parse().ok();
+                if self.earner.in_ids {
+                    self.earner.ids = true;
+                    self.earner.finnish_id |= matches!(self.id.kind, Some(1 | 2));
+                    self.earner.personal_id |= self.id.kind == Some(2);
                 }
-                Some(2) => {
-                    if let Err(problem) = check_hetu(value) {
-                        // Never echo a personal identity code: say what is wrong.
-                        let what = match problem {
-                            HetuProblem::Form => "form",
-                            HetuProblem::Date => "date",
-                            HetuProblem::IndividualNumber => "individual number",
-                            HetuProblem::CheckCharacter => "check character",
-                        };
-                        out.push(self.finding(Code::RulePersonalId, &[what]));
-                    }
-                }
-                _ => {}
-            },
+            }
+            Role::IdCode => self.id_code(value, out),
             Role::IdCountryCode => self.id.country = Some(value.to_string()),
             Role::IdCountryName => self.id.country_name = true,
+            Role::MissingId => self.earner.missing_id = value == "true",
+            Role::CompanyName => self.earner.company_name = true,
+            Role::LastName => self.earner.last_name = true,
+            Role::FirstName => self.earner.first_name = true,
+            Role::Gender => self.earner.gender = true,
+            Role::BirthDate if self.family == Family::Wage => {
+                self.earner.birth_date = true;
+                if let Some(d) = Date::parse(value) {
+                    if d > today || d < Date::new(1800, 1, 1).expect("a date") {
+                        out.push(self.finding(Code::RuleBirthDate, &[value, &today.to_string()]));
+                    }
+                }
+            }
+            Role::AddressType => self.address.kind = value.parse().ok(),
+            Role::AddressCountryCode => self.address.country = Some(value.to_string()),
+            Role::AddressCountryName => self.address.country_name = true,
             _ => {}
         }
     }
@@ -579,6 +740,14 @@ impl Checker for RecordChecker {
                     out.push(self.finding(Code::RuleStreetOrPoBox, &[]));
                 }
             }
+            Group::TypedAddress if self.family == Family::Wage => self.typed_address_end(out),
+            Group::IncomeEarnerIds => {
+                self.earner.in_ids = false;
+                if self.earner.birth_dates_differ && self.family == Family::Wage {
+                    out.push(self.finding(Code::RuleEarnerBirthDates, &[]));
+                }
+            }
+            Group::IncomeEarner if self.family == Family::Wage => self.earner_end(out),
             Group::InsuranceData => {
                 if let Some(t) = self.report.current.as_mut() {
                     t.insurance_data = true;

@@ -519,6 +519,12 @@ impl<'s> Walker<'s> {
         if self.depth == 1 {
             self.frames[0].decl = self.root.map_or(NO_TYPE, |r| ROOTS[r].element);
         }
+        if matches!(kind, Kind::Complex { .. }) && self.rules_want(self.depth - 1) {
+            let decl = self.frames[self.depth - 1].decl;
+            if let Some(rules) = self.rules.as_mut() {
+                rules.open(decl);
+            }
+        }
         if !self.pending.is_empty() {
             for (code, message) in std::mem::take(&mut self.pending) {
                 self.report(code, message);
