@@ -185,6 +185,10 @@ codes! {
     RuleBirthDate = "rule-birth-date",
     /// Rule: Addresses, a home-country address or an address's CountryCode missing where required.
     RuleEarnerAddress = "rule-earner-address",
+    /// Rule: a pension policy number that does not begin with its pension provider's code.
+    RulePensionPolicyProvider = "rule-pension-policy-provider",
+    /// Rule: an employer's separate report of a payer type other than household (2) or household employer ring (10).
+    RulePayerType = "rule-payer-type",
 }
 
 impl fmt::Display for Code {

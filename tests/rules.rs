@@ -595,6 +595,42 @@ fn a_payer_address_has_street_or_po_box() {
 }
 
 #[test]
+fn a_pension_policy_number_begins_with_its_providers_code() {
+    let insurance = |provider: i64, policy: &str| {
+        let policy = policy.to_string();
+        move |r: &mut Value| {
+            earner(r)["PensionInsurance"] =
+                json!({ "PensionActCode": 1, "PensionProvIdCode": provider, "PensionPolicyNo": policy })
+        }
+    };
+    satisfies(wage, insurance(55, "55-1234567"));
+    breaks(wage, Code::RulePensionPolicyProvider, insurance(46, "55-1234567"));
+    let payer_insurance = |policy: &'static str| {
+        move |r: &mut Value| {
+            dd(r)["Payer"]["PensionInsurances"] =
+                json!({ "PensionInsurance": [{ "PensionProvIdCode": 55, "PensionPolicyNo": policy }] })
+        }
+    };
+    satisfies(payer_summary, payer_insurance("55-1234567"));
+    breaks(
+        payer_summary,
+        Code::RulePensionPolicyProvider,
+        payer_insurance("54-1234567"),
+    );
+}
+
+#[test]
+fn an_employers_separate_report_is_of_a_household() {
+    let payer_types = |codes: Value| {
+        move |r: &mut Value| dd(r)["Payer"]["PayerOther"] = json!({ "PayerTypes": { "Code": codes.clone() } })
+    };
+    satisfies(payer_summary, payer_types(json!([2, 10])));
+    breaks(payer_summary, Code::RulePayerType, payer_types(json!([2, 4])));
+    // In an earnings payment report every payer type may be given.
+    satisfies(wage, payer_types(json!([4])));
+}
+
+#[test]
 fn invalidations_hold_as_many_items_as_allowed() {
     let invalidation = |root: &str, kind: i64, items: usize| {
         let item = json!({ "ItemId": "R-1" });

@@ -450,6 +450,26 @@ pub static RULES: &[RuleInfo] = &[
         sv: "Inkomsttagarens adressuppgifter saknas: {0}.",
         en: "The earner's address is incomplete: {0}.",
     },
+    RuleInfo {
+        code: Code::RulePensionPolicyProvider,
+        severity: Severity::Error,
+        element: "PensionInsurance/PensionPolicyNo",
+        applies_to: "earnings payment and employer's separate reports",
+        source: "PTI §2.22, TEI §2.9",
+        fi: "Eläkejärjestelynumeron {0} on alettava työeläkelaitoksen yhtiötunnuksella {1}.",
+        sv: "Pensionsarrangemangsnumret {0} ska börja med arbetspensionsanstaltens företagskod {1}.",
+        en: "PensionPolicyNo {0} must begin with the PensionProvIdCode {1}.",
+    },
+    RuleInfo {
+        code: Code::RulePayerType,
+        severity: Severity::Error,
+        element: "PayerOther/PayerTypes/Code",
+        applies_to: "employer's separate reports",
+        source: "TEI §2.8",
+        fi: "Työnantajan erillisilmoituksella maksajan tyyppi voi olla vain kotitalous (2) tai kotitalouksien työnantajarinki (10); löytyi {0}.",
+        sv: "I arbetsgivarens separata anmälan kan betalarens typ bara vara hushåll (2) eller hushållens arbetsgivarring (10); hittades {0}.",
+        en: "In an employer's separate report the payer type may only be household (2) or household employer ring (10); found {0}.",
+    },
 ];
 
 /// The rule of a code.

@@ -28,7 +28,6 @@ pub const NOT_YET: &[(&str, &str, &str)] = &[
     ("PTI", "§2.29", "the consistency rules A-E of InsuranceData for the 100-series income types"),
     ("PTI", "§2.8", "a Keva pension provider (PensionProvIdCode 20, 24, 25, 29, 30) needs a SubOrg of type 1; one SubOrg per type"),
     ("TEI", "§2.5-2.7", "PayerBasic and Address are required without a Finnish identifier; a Keva SubOrg with Keva pension providers; one SubOrg per type"),
-    ("TEI", "§2.8", "the payer type may only be household (2) or household employer ring (10)"),
 ];
 
 pub fn markdown() -> String {

@@ -58,6 +58,9 @@ enum Role {
     AddressType,
     AddressCountryCode,
     AddressCountryName,
+    PensionProvider,
+    PensionPolicyNo,
+    PayerType,
 }
 
 const VALUE_ROLES: &[(&str, &str, Role)] = &[
@@ -103,6 +106,9 @@ const VALUE_ROLES: &[(&str, &str, Role)] = &[
     ("TypedAddress", "POBox", Role::Street),
     ("TypedAddress", "CountryCode", Role::AddressCountryCode),
     ("TypedAddress", "CountryName", Role::AddressCountryName),
+    ("PensionInsurance", "PensionProvIdCode", Role::PensionProvider),
+    ("PensionInsurance", "PensionPolicyNo", Role::PensionPolicyNo),
+    ("PayerTypes", "Code", Role::PayerType),
 ];
 
 /// Groups whose end the rules act on, by their complex type's local name.
@@ -241,6 +247,8 @@ pub(super) struct RecordChecker {
     address_lines: usize,
     earner: EarnerState,
     address: AddressState,
+    /// PensionProvIdCode of the pension insurance being read.
+    pension_provider: Option<i64>,
     delivery_data_type: Option<i64>,
     items: usize,
 }
@@ -308,6 +316,7 @@ impl RecordChecker {
             address_lines: 0,
             earner: EarnerState::default(),
             address: AddressState::default(),
+            pension_provider: None,
             delivery_data_type: None,
             items: 0,
         })
@@ -698,6 +707,18 @@ impl Checker for RecordChecker {
             Role::AddressType => self.address.kind = value.parse().ok(),
             Role::AddressCountryCode => self.address.country = Some(value.to_string()),
             Role::AddressCountryName => self.address.country_name = true,
+            // The policy number follows the provider's code in every PensionInsurance.
+            Role::PensionProvider => self.pension_provider = value.parse().ok(),
+            Role::PensionPolicyNo => {
+                if let Some(provider) = self.pension_provider.take().map(|p| p.to_string()) {
+                    if !value.starts_with(&provider) {
+                        out.push(self.finding(Code::RulePensionPolicyProvider, &[value, &provider]));
+                    }
+                }
+            }
+            Role::PayerType if self.family == Family::PayerSummary && !matches!(value.parse(), Ok(2 | 10)) => {
+                out.push(self.finding(Code::RulePayerType, &[value]));
+            }
             _ => {}
         }
     }
