@@ -473,13 +473,19 @@ impl RecordChecker {
         }
     }
 
+    /// The end of an address (the payer's or an earner's): exactly one of
+    /// Street and POBox.
+    fn street_or_po_box(&mut self, out: &mut Vec<Finding>) {
+        if std::mem::take(&mut self.address_lines) != 1 {
+            out.push(self.finding(Code::RuleStreetOrPoBox, &[]));
+        }
+    }
+
     /// An address of the income earner: Street or POBox, the country's name
     /// for code 99, and what the earner's rules need of it (PTI §2.16).
     fn typed_address_end(&mut self, out: &mut Vec<Finding>) {
         let address = std::mem::take(&mut self.address);
-        if std::mem::take(&mut self.address_lines) != 1 {
-            out.push(self.finding(Code::RuleStreetOrPoBox, &[]));
-        }
+        self.street_or_po_box(out);
         if address.country.as_deref() == Some("99") && !address.country_name {
             out.push(self.finding(Code::RuleCountryName, &[]));
         }
@@ -755,12 +761,7 @@ impl Checker for RecordChecker {
                     out.push(self.finding(Code::RuleItemCount, &[&self.items.to_string()]));
                 }
             }
-            Group::Address => {
-                let lines = std::mem::take(&mut self.address_lines);
-                if lines != 1 {
-                    out.push(self.finding(Code::RuleStreetOrPoBox, &[]));
-                }
-            }
+            Group::Address => self.street_or_po_box(out),
             Group::TypedAddress if self.family == Family::Wage => self.typed_address_end(out),
             Group::IncomeEarnerIds => {
                 self.earner.in_ids = false;
