@@ -189,6 +189,38 @@ codes! {
     RulePensionPolicyProvider = "rule-pension-policy-provider",
     /// Rule: an employer's separate report of a payer type other than household (2) or household employer ring (10).
     RulePayerType = "rule-payer-type",
+    /// Rule: PartTime below 0 or above 100.
+    RulePartTime = "rule-part-time",
+    /// Rule: HoursPerWeek below 0 or above 168.
+    RuleHoursPerWeek = "rule-hours-per-week",
+    /// Rule: an employment period starting more than 45 days after today.
+    RuleEmploymentStart = "rule-employment-start",
+    /// Rule: employment data a Keva, Bank of Finland or Traficom pension provider needs is missing.
+    RulePensionProviderData = "rule-pension-provider-data",
+    /// Rule: two EmploymentEnding, Profession, EmploymentReg or Payment groups of the same type.
+    RuleOneOfEachType = "rule-one-of-each-type",
+    /// Rule: no Statistics Finland profession although income subject to accident insurance is paid.
+    RuleProfessionRequired = "rule-profession-required",
+    /// Rule: no PensionInsurance although income subject to pension insurance is paid.
+    RulePensionInsuranceRequired = "rule-pension-insurance-required",
+    /// Rule: employee's pension insurance without the provider's code and policy number.
+    RulePensionActEmployee = "rule-pension-act-employee",
+    /// Rule: MYEL or YEL insurance with a provider's code or policy number.
+    RulePensionActEntrepreneur = "rule-pension-act-entrepreneur",
+    /// Rule: voluntary pension insurance (exception 11) with exception 1, 3, 6 or 7.
+    RuleVoluntaryPensionExceptions = "rule-voluntary-pension-exceptions",
+    /// Rule: insurance exceptions an entrepreneur's report needs are missing.
+    RuleEntrepreneurExceptions = "rule-entrepreneur-exceptions",
+    /// Rule: a non-resident without NonResidentCountryCode.
+    RuleNonResidentCountry = "rule-non-resident-country",
+    /// Rule: TaxTreatyCountryCode without IncomeEarnerType 10, or IncomeEarnerType 10 without it.
+    RuleTaxTreatyCountry = "rule-tax-treaty-country",
+    /// Rule: a net salary agreement (IncomeEarnerType 11) from a payer that is not a foreign employer.
+    RuleNetSalaryPayer = "rule-net-salary-payer",
+    /// Rule: a payment to a pension provider (PaymentType 2) without PaymentRef.
+    RulePaymentRef = "rule-payment-ref",
+    /// Rule: a place of business with neither a code nor a full address.
+    RulePlaceOfBusiness = "rule-place-of-business",
 }
 
 impl fmt::Display for Code {

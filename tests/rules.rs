@@ -34,9 +34,19 @@ fn wage() -> Value {
 fn report(report_id: &str) -> Value {
     json!({
         "ReportData": { "ActionCode": 1, "ReportId": report_id },
-        "IncomeEarner": { "IncomeEarnerIds": { "Id": [id(2, "131052-308T")] } },
+        "IncomeEarner": {
+            "IncomeEarnerIds": { "Id": [id(2, "131052-308T")] },
+            "Professions": { "Profession": [{ "Type": 1, "Code": "32591" }] },
+            "PensionInsurance": pension_insurance(55, "55-1234567")
+        },
         "Transactions": { "Transaction": [transaction(201, "3500.00")] }
     })
+}
+
+/// Time rate pay (201) is subject to pension and accident insurance, so the
+/// earner of the base record has both a profession and pension insurance.
+fn pension_insurance(provider: i64, policy: &str) -> Value {
+    json!({ "PensionActCode": 1, "PensionProvIdCode": provider, "PensionPolicyNo": policy })
 }
 
 fn transaction(code: i64, amount: &str) -> Value {
@@ -247,11 +257,11 @@ fn address(kind: i64, country: Option<&str>) -> Value {
 /// become required.
 fn foreign_earner() -> Value {
     let mut record = wage();
-    first_report(&mut record)["IncomeEarner"] = json!({
-        "IncomeEarnerIds": { "Id": [{ "Type": 9, "Code": "EE-38304012345", "CountryCode": "EE" }] },
-        "IncomeEarnerBasic": { "LastName": "Tamm", "FirstName": "Mari", "BirthDate": "1983-04-01", "Gender": 2 },
-        "Addresses": { "TypedAddress": [address(1, Some("EE"))] }
-    });
+    let earner = earner(&mut record);
+    earner["IncomeEarnerIds"] = json!({ "Id": [{ "Type": 9, "Code": "EE-38304012345", "CountryCode": "EE" }] });
+    earner["IncomeEarnerBasic"] =
+        json!({ "LastName": "Tamm", "FirstName": "Mari", "BirthDate": "1983-04-01", "Gender": 2 });
+    earner["Addresses"] = json!({ "TypedAddress": [address(1, Some("EE"))] });
     record
 }
 
@@ -309,10 +319,13 @@ fn an_earner_without_a_finnish_identifier_is_described_in_full() {
 #[test]
 fn an_earner_has_identifiers_or_says_there_are_none() {
     let anonymous = |r: &mut Value| {
-        *earner(r) = json!({
-            "IncomeEarnerBasic": { "MissingId": true, "CompanyName": "Tamm OÜ" },
-            "Addresses": { "TypedAddress": [address(1, Some("EE"))] }
-        })
+        let earner = earner(r).as_object_mut().unwrap();
+        earner.remove("IncomeEarnerIds");
+        earner.insert(
+            "IncomeEarnerBasic".into(),
+            json!({ "MissingId": true, "CompanyName": "Tamm OÜ" }),
+        );
+        earner.insert("Addresses".into(), json!({ "TypedAddress": [address(1, Some("EE"))] }));
     };
     satisfies(wage, anonymous);
     breaks(wage, Code::RuleEarnerIds, |r| {
@@ -354,7 +367,7 @@ fn an_earners_identifiers_agree() {
 fn a_non_resident_gives_a_home_country_address() {
     let non_resident = |addresses: Value| {
         move |r: &mut Value| {
-            earner(r)["InternationalData"] = json!({ "NonResident": true });
+            earner(r)["InternationalData"] = json!({ "NonResident": true, "NonResidentCountryCode": "EE" });
             if !addresses.is_null() {
                 earner(r)["Addresses"] = json!({ "TypedAddress": addresses.clone() });
             }
@@ -503,7 +516,7 @@ fn income_type_combinations_and_deductions() {
     satisfies(wage, with(json!([transaction(101, "100.00"), recovery])));
     let non_resident = |r: &mut Value| {
         let earner = &mut first_report(r)["IncomeEarner"];
-        earner["InternationalData"] = json!({ "NonResident": true });
+        earner["InternationalData"] = json!({ "NonResident": true, "NonResidentCountryCode": "EE" });
         earner["Addresses"] = json!({ "TypedAddress": [address(1, Some("EE"))] });
     };
     breaks(wage, Code::RuleWithholdingWithRoyalty, |r| {
@@ -598,10 +611,7 @@ fn a_payer_address_has_street_or_po_box() {
 fn a_pension_policy_number_begins_with_its_providers_code() {
     let insurance = |provider: i64, policy: &str| {
         let policy = policy.to_string();
-        move |r: &mut Value| {
-            earner(r)["PensionInsurance"] =
-                json!({ "PensionActCode": 1, "PensionProvIdCode": provider, "PensionPolicyNo": policy })
-        }
+        move |r: &mut Value| earner(r)["PensionInsurance"] = pension_insurance(provider, &policy)
     };
     satisfies(wage, insurance(55, "55-1234567"));
     breaks(wage, Code::RulePensionPolicyProvider, insurance(46, "55-1234567"));
@@ -628,6 +638,319 @@ fn an_employers_separate_report_is_of_a_household() {
     breaks(payer_summary, Code::RulePayerType, payer_types(json!([2, 4])));
     // In an earnings payment report every payer type may be given.
     satisfies(wage, payer_types(json!([4])));
+}
+
+/// Sets `field` of the earner of the first report.
+fn set_earner(field: &'static str, value: Value) -> impl Fn(&mut Value) {
+    move |r: &mut Value| earner(r)[field] = value.clone()
+}
+
+/// A change to a record, boxed so that changes can be listed.
+type Change = Box<dyn Fn(&mut Value)>;
+
+/// Applies every change in turn.
+fn all(changes: Vec<Change>) -> impl Fn(&mut Value) {
+    move |r: &mut Value| changes.iter().for_each(|change| change(r))
+}
+
+fn exceptions(codes: Value) -> impl Fn(&mut Value) {
+    set_earner("InsuranceExceptions", json!({ "ExceptionCode": codes }))
+}
+
+fn earner_types(codes: Value) -> impl Fn(&mut Value) {
+    set_earner(
+        "IncomeEarnerOther",
+        json!({ "IncomeEarnerTypes": { "IncomeEarnerType": codes } }),
+    )
+}
+
+fn without_earner(field: &'static str) -> impl Fn(&mut Value) {
+    move |r: &mut Value| {
+        earner(r).as_object_mut().unwrap().remove(field);
+    }
+}
+
+#[test]
+fn employment_figures_are_in_range() {
+    let employment = |part_time: &str, hours: &str| {
+        set_earner("Employment", json!({ "PartTime": part_time, "HoursPerWeek": hours }))
+    };
+    satisfies(wage, employment("100.00", "168.00"));
+    satisfies(wage, employment("0", "0.00"));
+    breaks(wage, Code::RulePartTime, employment("100.01", "37.50"));
+    breaks(wage, Code::RulePartTime, employment("-1", "37.50"));
+    breaks(wage, Code::RuleHoursPerWeek, employment("80", "168.50"));
+}
+
+#[test]
+fn employment_periods_are_in_order() {
+    let period = |start: &str, end: Option<&str>| {
+        let mut p = json!({ "StartDate": start });
+        if let Some(end) = end {
+            p["EndDate"] = json!(end);
+        }
+        set_earner("Employment", json!({ "EmploymentPeriods": { "Period": [p] } }))
+    };
+    // Today is 2024-01-31: 45 days ahead is 2024-03-16.
+    satisfies(wage, period("2024-03-16", None));
+    satisfies(wage, period("2020-01-01", Some("2020-01-01")));
+    breaks(wage, Code::RuleEmploymentStart, period("2024-03-17", None));
+    breaks(wage, Code::RuleStartDate, period("1799-12-31", None));
+    breaks(wage, Code::RuleEndBeforeStart, period("2020-01-02", Some("2020-01-01")));
+}
+
+#[test]
+fn pension_providers_with_own_code_lists_get_their_data() {
+    let keva = || -> Vec<Change> {
+        vec![
+            Box::new(set_earner("PensionInsurance", pension_insurance(20, "20-00000000"))),
+            Box::new(set_earner(
+                "Employment",
+                json!({ "EmploymentPeriods": { "Period": [{ "StartDate": "2019-08-01" }] } }),
+            )),
+            Box::new(set_earner(
+                "Professions",
+                json!({ "Profession": [{ "Type": 1, "Code": "32591" }, { "Type": 2, "Code": "71333" }] }),
+            )),
+            Box::new(set_earner(
+                "EmploymentRegs",
+                json!({ "EmploymentReg": [{ "Type": 1, "Code": "01" }] }),
+            )),
+        ]
+    };
+    satisfies(wage, all(keva()));
+    for left_out in 1..4 {
+        let mut changes = keva();
+        drop(changes.remove(left_out));
+        breaks(wage, Code::RulePensionProviderData, all(changes));
+    }
+    let ended = |endings: Option<Value>| {
+        let mut employment =
+            json!({ "EmploymentPeriods": { "Period": [{ "StartDate": "2019-08-01", "EndDate": "2024-01-31" }] } });
+        if let Some(e) = endings {
+            employment["EmploymentEndings"] = json!({ "EmploymentEnding": e });
+        }
+        let mut changes = keva();
+        changes.push(Box::new(set_earner("Employment", employment)));
+        all(changes)
+    };
+    breaks(wage, Code::RulePensionProviderData, ended(None));
+    breaks(
+        wage,
+        Code::RulePensionProviderData,
+        ended(Some(json!([{ "Type": 3, "Code": "1" }]))),
+    );
+    satisfies(
+        wage,
+        ended(Some(json!([{ "Type": 1, "Code": "K1" }, { "Type": 3, "Code": "1" }]))),
+    );
+    // Traficom (34) needs its profession, unless pension insurance is not due.
+    let traficom = set_earner("PensionInsurance", pension_insurance(34, "34-0000000"));
+    breaks(wage, Code::RulePensionProviderData, &traficom);
+    satisfies(wage, all(vec![Box::new(traficom), Box::new(exceptions(json!([3])))]));
+}
+
+#[test]
+fn one_group_of_each_type() {
+    breaks(
+        wage,
+        Code::RuleOneOfEachType,
+        set_earner(
+            "Professions",
+            json!({ "Profession": [{ "Type": 1, "Code": "32591" }, { "Type": 1, "Code": "32592" }] }),
+        ),
+    );
+    let payments = |payments: Value| set_earner("IncomeEarnerOther", json!({ "Payments": { "Payment": payments } }));
+    satisfies(wage, payments(json!([{ "PaymentType": 2, "PaymentRef": "1232" }])));
+    breaks(wage, Code::RulePaymentRef, payments(json!([{ "PaymentType": 2 }])));
+    breaks(
+        wage,
+        Code::RuleOneOfEachType,
+        payments(json!([{ "PaymentType": 2, "PaymentRef": "1232" }, { "PaymentType": 2, "PaymentRef": "1245" }])),
+    );
+}
+
+#[test]
+fn insured_income_needs_a_profession_and_pension_insurance() {
+    breaks(wage, Code::RuleProfessionRequired, without_earner("Professions"));
+    breaks(
+        wage,
+        Code::RulePensionInsuranceRequired,
+        without_earner("PensionInsurance"),
+    );
+    // Exceptions: no obligation to insure, a substitute payer, or income
+    // that InsuranceData says is not insured.
+    satisfies(
+        wage,
+        all(vec![
+            Box::new(without_earner("Professions")),
+            Box::new(exceptions(json!([4]))),
+        ]),
+    );
+    satisfies(
+        wage,
+        all(vec![
+            Box::new(without_earner("PensionInsurance")),
+            Box::new(exceptions(json!([7]))),
+        ]),
+    );
+    satisfies(wage, |r| {
+        without_earner("Professions")(r);
+        without_earner("PensionInsurance")(r);
+        dd(r)["Payer"]["SubstitutePayer"] = json!({ "Acts": true, "EmployerId": id(1, "7011367-6") });
+    });
+    // An initiative bonus (202) is insured by default, a meeting fee (210) not.
+    let inclusion = |income_type: i64, code: i64, included: bool| {
+        move |r: &mut Value| {
+            let mut t = transaction(income_type, "100.00");
+            t["InsuranceData"] = json!({ "TransactionInclusion": [{ "InsuranceCode": code, "Included": included }] });
+            first_report(r)["Transactions"]["Transaction"][0] = t;
+        }
+    };
+    let not_insured = |code: i64| inclusion(202, code, false);
+    satisfies(
+        wage,
+        all(vec![Box::new(without_earner("Professions")), Box::new(not_insured(6))]),
+    );
+    satisfies(
+        wage,
+        all(vec![
+            Box::new(without_earner("PensionInsurance")),
+            Box::new(not_insured(2)),
+        ]),
+    );
+    breaks(
+        wage,
+        Code::RuleProfessionRequired,
+        all(vec![Box::new(without_earner("Professions")), Box::new(not_insured(2))]),
+    );
+    satisfies(wage, |r| {
+        first_report(r)["Transactions"]["Transaction"][0] = transaction(210, "100.00");
+        without_earner("Professions")(r);
+        without_earner("PensionInsurance")(r);
+    });
+    breaks(
+        wage,
+        Code::RuleProfessionRequired,
+        all(vec![
+            Box::new(without_earner("Professions")),
+            Box::new(inclusion(210, 6, true)),
+        ]),
+    );
+    // Voluntary pension insurance needs PensionInsurance even so.
+    breaks(
+        wage,
+        Code::RulePensionInsuranceRequired,
+        all(vec![
+            Box::new(without_earner("PensionInsurance")),
+            Box::new(not_insured(2)),
+            Box::new(exceptions(json!([11]))),
+        ]),
+    );
+}
+
+#[test]
+fn the_pension_act_decides_the_provider_and_policy() {
+    breaks(
+        wage,
+        Code::RulePensionActEmployee,
+        set_earner(
+            "PensionInsurance",
+            json!({ "PensionActCode": 1, "PensionProvIdCode": 55 }),
+        ),
+    );
+    let entrepreneur = |insurance: Value| {
+        all(vec![
+            Box::new(set_earner("PensionInsurance", insurance)),
+            Box::new(exceptions(json!([3, 4, 5]))),
+        ])
+    };
+    satisfies(wage, entrepreneur(json!({ "PensionActCode": 3 })));
+    breaks(
+        wage,
+        Code::RulePensionActEntrepreneur,
+        entrepreneur(json!({ "PensionActCode": 3, "PensionProvIdCode": 55 })),
+    );
+}
+
+#[test]
+fn insurance_exceptions_agree() {
+    breaks(wage, Code::RuleVoluntaryPensionExceptions, exceptions(json!([11, 3])));
+    satisfies(wage, exceptions(json!([11, 2])));
+    breaks(
+        wage,
+        Code::RuleEntrepreneurExceptions,
+        all(vec![
+            Box::new(set_earner("PensionInsurance", json!({ "PensionActCode": 2 }))),
+            Box::new(exceptions(json!([3, 4]))),
+        ]),
+    );
+    let entrepreneur = |codes: Value| all(vec![Box::new(earner_types(json!([14]))), Box::new(exceptions(codes))]);
+    satisfies(wage, entrepreneur(json!([2, 3, 4, 5])));
+    satisfies(wage, entrepreneur(json!([1])));
+    breaks(wage, Code::RuleEntrepreneurExceptions, entrepreneur(json!([3, 4, 5])));
+}
+
+#[test]
+fn international_data_names_the_countries() {
+    let international = |data: Value| {
+        all(vec![
+            Box::new(set_earner(
+                "Addresses",
+                json!({ "TypedAddress": [address(1, Some("EE"))] }),
+            )),
+            Box::new(set_earner("InternationalData", data)),
+        ])
+    };
+    breaks(
+        wage,
+        Code::RuleNonResidentCountry,
+        international(json!({ "NonResident": true })),
+    );
+    breaks(
+        wage,
+        Code::RuleCountryName,
+        international(json!({ "NonResident": true, "NonResidentCountryCode": "99" })),
+    );
+    satisfies(
+        wage,
+        international(
+            json!({ "NonResident": true, "NonResidentCountryCode": "99", "NonResidentCountryName": "Atlantis" }),
+        ),
+    );
+    let treaty = set_earner("InternationalData", json!({ "TaxTreatyCountryCode": "EE" }));
+    breaks(wage, Code::RuleTaxTreatyCountry, &treaty);
+    breaks(wage, Code::RuleTaxTreatyCountry, earner_types(json!([10])));
+    satisfies(wage, all(vec![Box::new(treaty), Box::new(earner_types(json!([10])))]));
+}
+
+#[test]
+fn a_net_salary_agreement_is_a_foreign_employers() {
+    breaks(wage, Code::RuleNetSalaryPayer, earner_types(json!([11])));
+    satisfies(wage, |r| {
+        earner_types(json!([11]))(r);
+        dd(r)["Payer"]["PayerOther"] = json!({ "PayerTypes": { "Code": [4] } });
+    });
+}
+
+#[test]
+fn a_place_of_business_has_a_code_or_an_address() {
+    let place = |p: Value| set_earner("PlaceOfBusiness", p);
+    satisfies(wage, place(json!({ "Code": "T1" })));
+    satisfies(
+        wage,
+        place(json!({ "Street": "Katu 1", "PostalCode": "00100", "PostOffice": "Helsinki" })),
+    );
+    breaks(
+        wage,
+        Code::RulePlaceOfBusiness,
+        place(json!({ "Street": "Katu 1", "PostalCode": "00100" })),
+    );
+    breaks(
+        wage,
+        Code::RuleCountryName,
+        place(json!({ "Code": "T1", "CountryCode": "99" })),
+    );
 }
 
 #[test]

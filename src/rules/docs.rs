@@ -14,6 +14,13 @@ pub const NEEDS_REGISTER_DATA: &[(&str, &str, &str)] = &[
     ("PTI", "§2.14", "a business ID and a Finnish personal identity code given for one earner must belong to the same customer"),
     ("PTI", "§2.14-2.15", "on a replacement, IncomeEarnerIds and BirthDate must equal the previous version's"),
     ("PTI", "§2.8", "a Keva reporter code must be valid on the payment date"),
+    ("PTI", "§2.18", "an EmploymentEnding code must be in Keva's or the Bank of Finland's code list (with the pension provider) and valid on the payment date"),
+    ("PTI", "§2.19", "a profession code must be in the chosen classification (Statistics Finland's TK10, Keva's, the Bank of Finland's, Traficom's), with Keva's registration basis where its list says so, and valid on the payment date"),
+    ("PTI", "§2.20", "an EmploymentReg code must be in Keva's or the Bank of Finland's list, with the profession where the list says so, and valid on the payment date"),
+    ("PTI", "§2.22", "a pension policy number must exist in the pension providers' register and be valid on the payment date; a temporary employer's generic policy number needs payer type 3"),
+    ("PTI", "§2.22-2.24, §2.26", "on a replacement, PensionInsurance, AccidentInsurance, InsuranceExceptions and the IncomeEarnerTypes athlete (8) and entity (12) must equal the previous version's"),
+    ("PTI", "§2.23", "an accident insurer's business ID must exist in YTJ"),
+    ("PTI", "§2.26", "CBACode must be valid on the payment date (the collective agreement list is kept by the Register)"),
     ("TEI", "§2.1", "identifiers must exist in YTJ / VTJ"),
     ("TEI", "§2.9", "a pension policy number must exist in the pension providers' register and be valid in the target month"),
     ("TR", "§9", "an invalidation's item must exist, and ItemVersion must be its latest version"),
@@ -24,6 +31,10 @@ pub const NOT_YET: &[(&str, &str, &str)] = &[
     ("PTI", "§2.3", "an e-mail address and responsibility code 1 are required when a paid absence has reimbursement data of payment type 1 or 2"),
     ("PTI", "§2.5-2.7", "PayerBasic and Address (with CountryCode) are required when no Finnish identifier is given, or for a temporary employer"),
     ("PTI", "§2.14", "with reimbursement data of payment type 1 or 2 for a paid absence, the earner's identifier must be a Finnish personal identity code"),
+    ("PTI", "§2.18", "with reimbursement data of payment type 1 or 2 for a paid absence: EmploymentCode (type 2), PaymentTypes with 1 or 2, and EmploymentPeriods are required, and the absence must not start before the earliest employment period"),
+    ("PTI", "§2.18", "an EmploymentEnding of the Register's own code list (Type 3) must have one of its codes"),
+    ("PTI", "§2.23", "an accident insurer identified otherwise than by business ID (a Finnish personal identity code too) needs CountryCode"),
+    ("PTI", "§2.25", "TaxTreatyCountryCode must be in the code list TaxTreatyCountryCode"),
     ("PTI", "§2.27", "several recoveries of 101 must have different original payment periods (OrigPaymentPeriod)"),
     ("PTI", "§2.29", "the consistency rules A-E of InsuranceData for the 100-series income types"),
     ("PTI", "§2.8", "a Keva pension provider (PensionProvIdCode 20, 24, 25, 29, 30) needs a SubOrg of type 1; one SubOrg per type"),
@@ -49,8 +60,8 @@ pub fn markdown() -> String {
     }
     out.push_str(
         "\nA rule drawn from several documents counts in each. The two right-hand columns count what has been\n\
-         catalogued so far, not every rule of a document: PTI §2.17-2.26 and §2.30-2.50 and TEI §2.9-2.12\n\
-         have not yet been gone through rule by rule, and no processing-rule document for benefits payment\n\
+         catalogued so far, not every rule of a document: PTI §2.30-2.54 (but for the periods of §2.50)\n\
+         and TEI §2.9-2.12 have not yet been gone through rule by rule, and no processing-rule document for benefits payment\n\
          reports is in the reference set (their records get the rules they share with the others).\n\n## Rules\n\n",
     );
     out.push_str(

@@ -4,14 +4,21 @@
 //! are found by name in the schema tables, so the same rule works in every
 //! family that has the element.
 
-use super::codes::{income_type, Method};
-use super::ids::{check_business_id, check_hetu, is_reference};
-use super::{Checker, Date, Environment, Finding, RuleOptions};
 use crate::diagnostic::Code;
+use crate::rules::ids::{check_business_id, check_hetu, is_reference};
+use crate::rules::{Checker, Date, Environment, Finding, RuleOptions};
 use crate::schema::model::{Builtin, Content, ElementType};
 use crate::schema::{COMPLEX_TYPES, ELEMENTS, SIMPLE_TYPES};
 use crate::validate::lexical::has_zone;
 use std::collections::HashSet;
+
+mod earner;
+mod employment;
+mod transactions;
+
+use earner::{AddressState, EarnerState};
+use employment::*;
+use transactions::Transaction;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Family {
@@ -61,6 +68,26 @@ enum Role {
     PensionProvider,
     PensionPolicyNo,
     PayerType,
+    PartTime,
+    HoursPerWeek,
+    PeriodStart,
+    PeriodEnd,
+    EndingType,
+    ProfessionType,
+    RegType,
+    PaymentType,
+    PaymentRef,
+    PensionAct,
+    ExceptionCode,
+    EarnerType,
+    NonResidentCountryCode,
+    NonResidentCountryName,
+    TaxTreatyCountry,
+    /// A field of PlaceOfBusiness (one of the `PLACE_` bits).
+    Place(u8),
+    InsuranceCode,
+    Included,
+    SubstituteActs,
 }
 
 const VALUE_ROLES: &[(&str, &str, Role)] = &[
@@ -109,6 +136,38 @@ const VALUE_ROLES: &[(&str, &str, Role)] = &[
     ("PensionInsurance", "PensionProvIdCode", Role::PensionProvider),
     ("PensionInsurance", "PensionPolicyNo", Role::PensionPolicyNo),
     ("PayerTypes", "Code", Role::PayerType),
+    ("Employment", "PartTime", Role::PartTime),
+    ("Employment", "HoursPerWeek", Role::HoursPerWeek),
+    ("Period", "StartDate", Role::PeriodStart),
+    ("Period", "EndDate", Role::PeriodEnd),
+    ("EmploymentEnding", "Type", Role::EndingType),
+    ("Profession", "Type", Role::ProfessionType),
+    ("EmploymentReg", "Type", Role::RegType),
+    ("Payment", "PaymentType", Role::PaymentType),
+    ("Payment", "PaymentRef", Role::PaymentRef),
+    ("PensionInsurance", "PensionActCode", Role::PensionAct),
+    ("InsuranceExceptions", "ExceptionCode", Role::ExceptionCode),
+    ("IncomeEarnerTypes", "IncomeEarnerType", Role::EarnerType),
+    (
+        "InternationalData",
+        "NonResidentCountryCode",
+        Role::NonResidentCountryCode,
+    ),
+    (
+        "InternationalData",
+        "NonResidentCountryName",
+        Role::NonResidentCountryName,
+    ),
+    ("InternationalData", "TaxTreatyCountryCode", Role::TaxTreatyCountry),
+    ("PlaceOfBusiness", "Code", Role::Place(PLACE_CODE)),
+    ("PlaceOfBusiness", "Street", Role::Place(PLACE_STREET)),
+    ("PlaceOfBusiness", "PostalCode", Role::Place(PLACE_POSTAL_CODE)),
+    ("PlaceOfBusiness", "PostOffice", Role::Place(PLACE_POST_OFFICE)),
+    ("PlaceOfBusiness", "CountryCode", Role::Place(PLACE_COUNTRY_99)),
+    ("PlaceOfBusiness", "CountryName", Role::Place(PLACE_COUNTRY_NAME)),
+    ("TransactionInclusion", "InsuranceCode", Role::InsuranceCode),
+    ("TransactionInclusion", "Included", Role::Included),
+    ("SubstitutePayer", "Acts", Role::SubstituteActs),
 ];
 
 /// Groups whose end the rules act on, by their complex type's local name.
@@ -128,6 +187,13 @@ enum Group {
     IncomeEarnerIds,
     IncomeEarnerBasic,
     TypedAddress,
+    EmploymentPeriods,
+    Period,
+    EmploymentEndings,
+    PensionInsurance,
+    PlaceOfBusiness,
+    InternationalData,
+    Payment,
 }
 
 const GROUPS: &[(&str, Group)] = &[
@@ -145,20 +211,13 @@ const GROUPS: &[(&str, Group)] = &[
     ("IncomeEarnerIds", Group::IncomeEarnerIds),
     ("IncomeEarnerBasic", Group::IncomeEarnerBasic),
     ("TypedAddress", Group::TypedAddress),
-];
-
-/// A test of income-type codes.
-type CodeSet = fn(i64) -> bool;
-
-/// Deductions whose amount must not exceed that of their base income types
-/// (and which need one of them): PTI §2.28.
-const DEDUCTION_BASES: &[(i64, CodeSet)] = &[
-    (401, |c| c == 304),
-    (407, |c| matches!(c, 301 | 302 | 317 | 330 | 334)),
-    (
-        419,
-        |c| matches!(c, 101..=106 | 201..=207 | 209..=227 | 230..=239 | 308 | 315 | 316 | 320 | 326 | 336 | 339 | 351 | 353..=355 | 359),
-    ),
+    ("EmploymentPeriods", Group::EmploymentPeriods),
+    ("Period", Group::Period),
+    ("EmploymentEndings", Group::EmploymentEndings),
+    ("PensionInsurance", Group::PensionInsurance),
+    ("PlaceOfBusiness", Group::PlaceOfBusiness),
+    ("InternationalData", Group::InternationalData),
+    ("Payment", Group::Payment),
 ];
 
 fn local(name: &str) -> &str {
@@ -173,49 +232,6 @@ struct IdState {
     country_name: bool,
 }
 
-/// What the rules of PTI §2.14-2.16 need of the income earner being read.
-#[derive(Default)]
-struct EarnerState {
-    /// Inside IncomeEarnerIds: its identifiers are the earner's.
-    in_ids: bool,
-    ids: bool,
-    /// A business ID or Finnish personal identity code.
-    finnish_id: bool,
-    personal_id: bool,
-    /// The birth date of the first valid personal identity code.
-    birth_date_of_id: Option<Date>,
-    birth_dates_differ: bool,
-    basic: bool,
-    missing_id: bool,
-    company_name: bool,
-    last_name: bool,
-    first_name: bool,
-    birth_date: bool,
-    gender: bool,
-    addresses: usize,
-    home_address: bool,
-    address_without_country: bool,
-    home_address_without_country: bool,
-}
-
-/// The address (TypedAddress) being read.
-#[derive(Default)]
-struct AddressState {
-    kind: Option<i64>,
-    country: Option<String>,
-    country_name: bool,
-}
-
-/// One income type of a report, as the rules need it.
-#[derive(Default, Clone, Copy)]
-struct Transaction {
-    code: i64,
-    amount: Option<f64>,
-    unjust: bool,
-    recovery: bool,
-    insurance_data: bool,
-}
-
 #[derive(Default)]
 struct ReportState {
     action: Option<i64>,
@@ -228,6 +244,7 @@ struct ReportState {
     transactions: Vec<Transaction>,
     /// The transaction being read.
     current: Option<Transaction>,
+    employment: EmploymentState,
 }
 
 pub(super) struct RecordChecker {
@@ -251,6 +268,9 @@ pub(super) struct RecordChecker {
     pension_provider: Option<i64>,
     delivery_data_type: Option<i64>,
     items: usize,
+    /// The payer's PayerTypes and SubstitutePayer/Acts (earnings payment reports).
+    payer_types: Codes,
+    substitute_payer: bool,
 }
 
 impl RecordChecker {
@@ -319,6 +339,8 @@ impl RecordChecker {
             pension_provider: None,
             delivery_data_type: None,
             items: 0,
+            payer_types: Codes::default(),
+            substitute_payer: false,
         })
     }
 
@@ -351,106 +373,6 @@ impl RecordChecker {
         }
     }
 
-    /// The rules of one income type, from the code list.
-    fn transaction_end(&self, tx: &Transaction, out: &mut Vec<Finding>) {
-        let (code, amount) = (tx.code, tx.amount);
-        // Written out only for a finding: most transactions have none.
-        let c = || code.to_string();
-        let Some(t) = income_type(code) else {
-            out.push(self.finding(Code::RuleIncomeTypeUnknown, &[&c()]));
-            return;
-        };
-        if let Some(a) = amount.filter(|a| *a < 0.0 && !t.negative_allowed) {
-            out.push(self.finding(Code::RuleNegativeAmount, &[&c(), &format!("{a:.2}")]));
-        }
-        if (tx.unjust || tx.recovery) && t.unjust_enrichment_and_recovery_blocked {
-            out.push(self.finding(Code::RuleUnjustEnrichment, &[&c()]));
-        }
-        if tx.insurance_data && !t.insurance_data_allowed {
-            out.push(self.finding(Code::RuleInsuranceData, &[&c()]));
-        }
-    }
-
-    fn transactions_end(&self, out: &mut Vec<Finding>) {
-        let codes = &self.report.transactions;
-        let method = |m: Method| {
-            codes
-                .iter()
-                .find(|t| income_type(t.code).is_some_and(|i| i.method == m))
-        };
-        if let (Some(one), Some(two)) = (method(Method::One), method(Method::Two)) {
-            let args = [one.code.to_string(), two.code.to_string()];
-            out.push(self.finding(Code::RuleReportingMethods, &[&args[0], &args[1]]));
-        }
-        let has = |c: i64| codes.iter().any(|t| t.code == c);
-        let found = out;
-        for c in [102, 103, 104, 105, 106] {
-            if has(c) && !has(101) {
-                found.push(self.finding(Code::RuleIncomeType101, &[&c.to_string()]));
-            }
-        }
-        if has(103) {
-            for c in [102, 104, 105, 106] {
-                if has(c) {
-                    found.push(self.finding(Code::RuleIncomeType103, &[&c.to_string()]));
-                }
-            }
-        }
-        // With several 101s (unjust enrichment, recovery) the rule's base is ambiguous.
-        let mut totals = codes.iter().filter(|t| t.code == 101).filter_map(|t| t.amount);
-        if let (Some(total), None) = (totals.next(), totals.next()) {
-            for &Transaction { code: c, amount, .. } in codes.iter().filter(|t| (102..=106).contains(&t.code)) {
-                if let Some(a) = amount.filter(|a| *a > total) {
-                    let args = [c.to_string(), format!("{a:.2}"), format!("{total:.2}")];
-                    found.push(self.finding(Code::RuleAmountOver101, &[&args[0], &args[1], &args[2]]));
-                }
-            }
-        }
-        let plain_101 = codes
-            .iter()
-            .filter(|t| t.code == 101 && !t.unjust && !t.recovery)
-            .count();
-        let unjust_101 = codes.iter().filter(|t| t.code == 101 && t.unjust).count();
-        if plain_101 > 1 || unjust_101 > 1 {
-            found.push(self.finding(Code::RuleIncomeType101Once, &[]));
-        }
-        // Withholding and tax at source may be negative, but not in a report
-        // that recovers anything.
-        if codes.iter().any(|t| t.recovery) {
-            for t in codes.iter().filter(|t| matches!(t.code, 402 | 404)) {
-                if let Some(a) = t.amount.filter(|a| *a < 0.0) {
-                    found.push(self.finding(Code::RuleNegativeAmount, &[&t.code.to_string(), &format!("{a:.2}")]));
-                }
-            }
-        }
-        if has(402) && has(362) {
-            found.push(self.finding(Code::RuleWithholdingWithRoyalty, &[]));
-        }
-        for c in [412, 362] {
-            if has(c) && !self.report.non_resident {
-                found.push(self.finding(Code::RuleNonResident, &[&c.to_string()]));
-            }
-        }
-        let sum = |pick: &dyn Fn(i64) -> bool| -> (bool, f64) {
-            codes
-                .iter()
-                .filter(|t| pick(t.code))
-                .fold((false, 0.0), |(_, total), t| (true, total + t.amount.unwrap_or(0.0)))
-        };
-        for (deduction, base) in DEDUCTION_BASES {
-            let (given, amount) = sum(&|c| c == *deduction);
-            let (base_given, base_amount) = sum(base);
-            if given && (!base_given || amount > base_amount + 0.001) {
-                let args = [
-                    deduction.to_string(),
-                    format!("{amount:.2}"),
-                    format!("{base_amount:.2}"),
-                ];
-                found.push(self.finding(Code::RuleDeductionBase, &[&args[0], &args[1], &args[2]]));
-            }
-        }
-    }
-
     /// The code of an identifier, checked by its type; for the income
     /// earner's, also what the earner's other rules need of it (PTI §2.14).
     fn id_code(&mut self, value: &str, out: &mut Vec<Finding>) {
@@ -478,63 +400,6 @@ impl RecordChecker {
     fn street_or_po_box(&mut self, out: &mut Vec<Finding>) {
         if std::mem::take(&mut self.address_lines) != 1 {
             out.push(self.finding(Code::RuleStreetOrPoBox, &[]));
-        }
-    }
-
-    /// An address of the income earner: Street or POBox, the country's name
-    /// for code 99, and what the earner's rules need of it (PTI §2.16).
-    fn typed_address_end(&mut self, out: &mut Vec<Finding>) {
-        let address = std::mem::take(&mut self.address);
-        self.street_or_po_box(out);
-        if address.country.as_deref() == Some("99") && !address.country_name {
-            out.push(self.finding(Code::RuleCountryName, &[]));
-        }
-        self.earner.addresses += 1;
-        self.earner.home_address |= address.kind == Some(1);
-        self.earner.address_without_country |= address.country.is_none();
-        self.earner.home_address_without_country |= address.kind == Some(1) && address.country.is_none();
-    }
-
-    /// The income earner's groups that become required without a Finnish
-    /// identifier (PTI §2.14-2.16).
-    fn earner_end(&mut self, out: &mut Vec<Finding>) {
-        let e = std::mem::take(&mut self.earner);
-        if e.ids == e.missing_id {
-            out.push(self.finding(Code::RuleEarnerIds, &[]));
-        }
-        let anonymous = !e.finnish_id || e.missing_id;
-        if !e.finnish_id && !e.basic {
-            out.push(self.finding(Code::RuleEarnerBasic, &[]));
-        }
-        let person = e.last_name && e.first_name;
-        if e.basic && anonymous && !e.company_name && !person {
-            out.push(self.finding(Code::RuleEarnerName, &[]));
-        }
-        if person && !e.personal_id {
-            let missing: Vec<&str> = [("BirthDate", e.birth_date), ("Gender", e.gender)]
-                .into_iter()
-                .filter(|(_, given)| !given)
-                .map(|(name, _)| name)
-                .collect();
-            if !missing.is_empty() {
-                out.push(self.finding(Code::RuleEarnerBirthDateGender, &[&missing.join(", ")]));
-            }
-        }
-        let non_resident = self.report.non_resident;
-        let mut missing = vec![];
-        if (anonymous || non_resident) && e.addresses == 0 {
-            missing.push("Addresses");
-        }
-        if non_resident && e.addresses > 0 && !e.home_address {
-            missing.push("TypedAddress (AddressType 1)");
-        }
-        // A non-resident's address in Finland may go without a country (as in
-        // the official sample of a leased worker); the home one may not.
-        if (anonymous && e.address_without_country) || (non_resident && e.home_address_without_country) {
-            missing.push("TypedAddress/CountryCode");
-        }
-        if !missing.is_empty() {
-            out.push(self.finding(Code::RuleEarnerAddress, &[&missing.join(", ")]));
         }
     }
 
@@ -571,6 +436,7 @@ impl Checker for RecordChecker {
             Some(Group::IncomeEarnerIds) => self.earner.in_ids = true,
             Some(Group::IncomeEarner) => self.earner = EarnerState::default(),
             Some(Group::IncomeEarnerBasic) => self.earner.basic = true,
+            Some(group) if self.family == Family::Wage => self.employment_open(group),
             _ => {}
         }
     }
@@ -714,8 +580,16 @@ impl Checker for RecordChecker {
             Role::AddressCountryCode => self.address.country = Some(value.to_string()),
             Role::AddressCountryName => self.address.country_name = true,
             // The policy number follows the provider's code in every PensionInsurance.
-            Role::PensionProvider => self.pension_provider = value.parse().ok(),
+            Role::PensionProvider => {
+                self.pension_provider = value.parse().ok();
+                if self.family == Family::Wage {
+                    self.employment_value(role, value, out);
+                }
+            }
             Role::PensionPolicyNo => {
+                if self.family == Family::Wage {
+                    self.employment_value(role, value, out);
+                }
                 if let Some(provider) = self.pension_provider.take().map(|p| p.to_string()) {
                     if !value.starts_with(&provider) {
                         out.push(self.finding(Code::RulePensionPolicyProvider, &[value, &provider]));
@@ -725,6 +599,11 @@ impl Checker for RecordChecker {
             Role::PayerType if self.family == Family::PayerSummary && !matches!(value.parse(), Ok(2 | 10)) => {
                 out.push(self.finding(Code::RulePayerType, &[value]));
             }
+            Role::PayerType => {
+                self.payer_types.insert(value.parse().unwrap_or(-1));
+            }
+            Role::SubstituteActs => self.substitute_payer = value == "true",
+            _ if self.family == Family::Wage => self.employment_value(role, value, out),
             _ => {}
         }
     }
@@ -769,7 +648,10 @@ impl Checker for RecordChecker {
                     out.push(self.finding(Code::RuleEarnerBirthDates, &[]));
                 }
             }
-            Group::IncomeEarner if self.family == Family::Wage => self.earner_end(out),
+            Group::IncomeEarner if self.family == Family::Wage => {
+                self.earner_end(out);
+                self.employment_end(out);
+            }
             Group::InsuranceData => {
                 if let Some(t) = self.report.current.as_mut() {
                     t.insurance_data = true;
@@ -789,8 +671,10 @@ impl Checker for RecordChecker {
             }
             Group::Transactions if self.family == Family::Wage => self.transactions_end(out),
             Group::Report => {
-                if self.family == Family::PayerSummary {
-                    self.summary_report_end(out);
+                match self.family {
+                    Family::PayerSummary => self.summary_report_end(out),
+                    Family::Wage => self.insurance_required(out),
+                    _ => {}
                 }
                 self.reports += 1;
                 // The transactions' buffer is kept for the next report.
@@ -804,6 +688,7 @@ impl Checker for RecordChecker {
             Group::Reports if self.realtime && self.reports > 1 => {
                 out.push(self.finding(Code::RuleOneReport, &[&self.reports.to_string()]));
             }
+            _ if self.family == Family::Wage => self.employment_close(group, out),
             _ => {}
         }
     }
