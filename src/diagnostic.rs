@@ -221,6 +221,10 @@ codes! {
     RulePaymentRef = "rule-payment-ref",
     /// Rule: a place of business with neither a code nor a full address.
     RulePlaceOfBusiness = "rule-place-of-business",
+    /// Rule: a value that is not in its code list.
+    RuleCodeList = "rule-code-list",
+    /// Rule: a value not in the 2022 version of a code list that changes over time (warning).
+    RuleCodeListDated = "rule-code-list-dated",
 }
 
 impl fmt::Display for Code {

@@ -954,6 +954,45 @@ fn a_place_of_business_has_a_code_or_an_address() {
 }
 
 #[test]
+fn coded_values_are_in_their_code_lists() {
+    let responsibility = |code: i64| {
+        move |r: &mut Value| dd(r)["ContactPersons"]["ContactPerson"][0]["ResponsibilityCode"] = json!(code)
+    };
+    satisfies(wage, responsibility(2));
+    breaks(wage, Code::RuleCodeList, responsibility(3));
+    breaks(payer_summary, Code::RuleCodeList, responsibility(3));
+    breaks(
+        wage,
+        Code::RuleCodeList,
+        set_earner("InsuranceExceptions", json!({ "ExceptionCode": [12] })),
+    );
+    // Lists that change over time give a warning only.
+    let agreement = |code: i64| set_earner("IncomeEarnerOther", json!({ "CBACode": code }));
+    satisfies(wage, agreement(215));
+    breaks(wage, Code::RuleCodeListDated, agreement(216));
+    let treaty = |country: &'static str| {
+        all(vec![
+            Box::new(earner_types(json!([10]))),
+            Box::new(set_earner(
+                "InternationalData",
+                json!({ "TaxTreatyCountryCode": country }),
+            )),
+        ])
+    };
+    breaks(wage, Code::RuleCodeListDated, treaty("FI"));
+    let record = {
+        let mut r = wage();
+        agreement(216)(&mut r);
+        r
+    };
+    let found = check_with(&record, &options(None));
+    assert_eq!(found[0].severity, tulorekisteri::Severity::Warning);
+    assert!(found[0]
+        .message
+        .starts_with("IncomeEarnerOther/CBACode 216 is not in the 2022 version of the code list CBACode"));
+}
+
+#[test]
 fn invalidations_hold_as_many_items_as_allowed() {
     let invalidation = |root: &str, kind: i64, items: usize| {
         let item = json!({ "ItemId": "R-1" });

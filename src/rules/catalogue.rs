@@ -630,6 +630,26 @@ pub static RULES: &[RuleInfo] = &[
         sv: "För verksamhetsstället ska antingen dess kod eller gatuadress, postnummer och postanstalt ges.",
         en: "PlaceOfBusiness needs Code, or Street, PostalCode and PostOffice.",
     },
+    RuleInfo {
+        code: Code::RuleCodeList,
+        severity: Severity::Error,
+        element: "the coded elements listed in schemas/code-list-fields.csv",
+        applies_to: "earnings payment and employer's separate reports",
+        source: "PTI §2, TEI §2 (\"koodisto\"), Koodistot 2022 §1",
+        fi: "Tiedon {0} arvo {1} ei ole koodistossa {2}.",
+        sv: "Värdet {1} för {0} finns inte i kodförteckningen {2}.",
+        en: "{0} {1} is not in the code list {2}.",
+    },
+    RuleInfo {
+        code: Code::RuleCodeListDated,
+        severity: Severity::Warning,
+        element: "IncomeEarnerOther/CBACode, PensionInsurance/PensionProvIdCode, InternationalData/TaxTreatyCountryCode",
+        applies_to: "earnings payment and employer's separate reports",
+        source: "PTI §2.22, §2.25, §2.26; TEI §2.9; Koodistot 2022 §1.45, §1.55, §1.59",
+        fi: "Tiedon {0} arvo {1} ei ole koodiston {2} vuoden 2022 versiossa; koodisto muuttuu, joten tarkista sen voimassa oleva versio.",
+        sv: "Värdet {1} för {0} finns inte i 2022 års version av kodförteckningen {2}; förteckningen ändras, så kontrollera den gällande versionen.",
+        en: "{0} {1} is not in the 2022 version of the code list {2}; the list changes over time, so check its current version.",
+    },
 ];
 
 /// The rule of a code.

@@ -21,6 +21,8 @@ pub mod date;
 pub mod docs;
 pub mod ids;
 #[rustfmt::skip]
+mod code_lists;
+#[rustfmt::skip]
 mod income_types;
 mod records;
 

@@ -3,7 +3,8 @@
 //! samples in turn, each with a unique ReportId, under the deferred root
 //! `WageReportsRequestToIR` (unsigned: the signature is optional there).
 //! The samples' placeholder identifiers have wrong check characters; each
-//! copy gets valid ones instead (a personal identity code per report), so
+//! copy gets valid ones instead (a personal identity code per report), and
+//! their pension provider 66, missing from the code list, becomes 55, so
 //! the record is clean under the Register's rules as a real one would be.
 
 use std::io::Write;
@@ -38,15 +39,15 @@ pub fn write(reports: usize, out: &Path) -> Result<(), String> {
         &first[..header_end].replace("WageReportRequestToIR", "WageReportsRequestToIR"),
         0,
     );
-    let bodies: Vec<&str> = texts
+    let bodies: Vec<String> = texts
         .iter()
-        .map(|t| between(t, "<Report>", "</Report>"))
+        .map(|t| between(t, "<Report>", "</Report>").map(with_listed_provider))
         .collect::<Result<_, _>>()?;
     let mut w = std::io::BufWriter::new(std::fs::File::create(out).map_err(|e| format!("{}: {e}", out.display()))?);
     let io = |e: std::io::Error| e.to_string();
     w.write_all(header.as_bytes()).map_err(io)?;
     for i in 0..reports {
-        let body = bodies[i % bodies.len()];
+        let body = &bodies[i % bodies.len()];
         let id = between(body, "<ReportId>", "</ReportId>")?;
         let unique = format!("<ReportId>R{i:07}</ReportId>");
         w.write_all(b"\r\n\t\t\t").map_err(io)?;
@@ -56,6 +57,13 @@ pub fn write(reports: usize, out: &Path) -> Result<(), String> {
     w.write_all(b"\r\n\t\t</Reports>\r\n\t</DeliveryData>\r\n</wrtir:WageReportsRequestToIR>\r\n")
         .map_err(io)?;
     w.flush().map_err(io)
+}
+
+/// `text` with the samples' pension provider 66, which is not in the 2022
+/// code list, replaced by Varma (55), in the policy number's prefix too.
+fn with_listed_provider(text: &str) -> String {
+    text.replace("<PensionProvIdCode>66<", "<PensionProvIdCode>55<")
+        .replace("<PensionPolicyNo>66-", "<PensionPolicyNo>55-")
 }
 
 /// `text` with the code of every identifier of type 1 (business ID) or 2

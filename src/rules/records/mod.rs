@@ -5,6 +5,7 @@
 //! family that has the element.
 
 use crate::diagnostic::Code;
+use crate::rules::codes::{Records, CODE_LISTS, CODE_LIST_FIELDS};
 use crate::rules::ids::{check_business_id, check_hetu, is_reference};
 use crate::rules::{Checker, Date, Environment, Finding, RuleOptions};
 use crate::schema::model::{Builtin, Content, ElementType};
@@ -253,6 +254,8 @@ pub(super) struct RecordChecker {
     options: RuleOptions,
     /// By element declaration: (parent complex type, role) pairs; few each.
     roles: Vec<Vec<(u16, Role)>>,
+    /// By element declaration: (parent complex type, index into CODE_LIST_FIELDS).
+    code_lists: Vec<Vec<(u16, u16)>>,
     groups: Vec<Option<Group>>,
     wanted: Vec<bool>,
     id: IdState,
@@ -289,6 +292,12 @@ impl RecordChecker {
             _ => return None,
         };
         let mut roles = vec![vec![]; ELEMENTS.len()];
+        let mut code_lists = vec![vec![]; ELEMENTS.len()];
+        let records = match family {
+            Family::Wage => Some(Records::Wage),
+            Family::PayerSummary => Some(Records::PayerSummary),
+            _ => None,
+        };
         let mut groups = vec![None; ELEMENTS.len()];
         let mut wanted = vec![false; ELEMENTS.len()];
         for (ct_index, ct) in COMPLEX_TYPES.iter().enumerate() {
@@ -300,6 +309,13 @@ impl RecordChecker {
                 let el = &ELEMENTS[child.element as usize];
                 if let Some(&(_, _, role)) = VALUE_ROLES.iter().find(|(p, e, _)| *p == parent && *e == el.name) {
                     roles[child.element as usize].push((ct_index as u16, role));
+                    wanted[child.element as usize] = true;
+                }
+                let field = CODE_LIST_FIELDS
+                    .iter()
+                    .position(|f| Some(f.records) == records && f.parent == parent && f.element == el.name);
+                if let Some(field) = field {
+                    code_lists[child.element as usize].push((ct_index as u16, field as u16));
                     wanted[child.element as usize] = true;
                 }
                 match el.ty {
@@ -326,6 +342,7 @@ impl RecordChecker {
             realtime,
             options,
             roles,
+            code_lists,
             groups,
             wanted,
             id: IdState::default(),
@@ -346,6 +363,21 @@ impl RecordChecker {
 
     fn finding(&self, code: Code, args: &[&str]) -> Finding {
         Finding::new(code, self.options.lang, args)
+    }
+
+    /// A coded value must be in its list (Koodistot 2022).
+    fn code_list(&self, field: u16, value: &str, out: &mut Vec<Finding>) {
+        let field = &CODE_LIST_FIELDS[field as usize];
+        let list = &CODE_LISTS[field.list];
+        if !list.contains(value) {
+            let code = if field.dated {
+                Code::RuleCodeListDated
+            } else {
+                Code::RuleCodeList
+            };
+            let element = format!("{}/{}", field.parent, field.element);
+            out.push(self.finding(code, &[&element, value, list.name]));
+        }
     }
 
     fn expected_types(&self) -> &'static [i64] {
@@ -444,6 +476,9 @@ impl Checker for RecordChecker {
     fn value(&mut self, parent: u16, el: u16, value: &str, out: &mut Vec<Finding>) {
         if matches!(self.family, Family::Wage | Family::PayerSummary | Family::Benefit) {
             self.time_zone(el, value, out);
+        }
+        if let Some(&(_, field)) = self.code_lists[el as usize].iter().find(|(p, _)| *p == parent) {
+            self.code_list(field, value, out);
         }
         let Some(&(_, role)) = self.roles[el as usize].iter().find(|(p, _)| *p == parent) else {
             return;
@@ -690,6 +725,28 @@ impl Checker for RecordChecker {
             }
             _ if self.family == Family::Wage => self.employment_close(group, out),
             _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A typo in schemas/code-list-fields.csv would silently check nothing.
+    #[test]
+    fn every_code_list_field_is_in_the_schema() {
+        for field in CODE_LIST_FIELDS.iter() {
+            let found = COMPLEX_TYPES.iter().any(|ct| {
+                let Content::Elements { children, .. } = ct.content else {
+                    return false;
+                };
+                local(ct.name) == field.parent
+                    && children
+                        .iter()
+                        .any(|c| ELEMENTS[c.element as usize].name == field.element)
+            });
+            assert!(found, "{}/{} is in no complex type", field.parent, field.element);
         }
     }
 }
