@@ -225,6 +225,34 @@ codes! {
     RuleCodeList = "rule-code-list",
     /// Rule: a value not in the 2022 version of a code list that changes over time (warning).
     RuleCodeListDated = "rule-code-list-dated",
+    /// Rule: RecoveryDate before 2019-01-01 or after PaymentDate.
+    RuleRecoveryDate = "rule-recovery-date",
+    /// Rule: An original payment period's date before 1800-01-01 or after RecoveryDate.
+    RuleOriginalPeriod = "rule-original-period",
+    /// Rule: A number outside its allowed range (UnitPrice, Kilometers, CrossTradeTime, ...).
+    RuleValueRange = "rule-value-range",
+    /// Rule: EmissionsValue with a payment date outside 2022-2025.
+    RuleEmissionsValueYear = "rule-emissions-value-year",
+    /// Rule: The six-month rule applies, but SixMonthRule has no CountryCode.
+    RuleSixMonthRuleCountry = "rule-six-month-rule-country",
+    /// Rule: A transaction's group (CarBenefit, RecoveryData, ...) with an income type it does not belong to.
+    RuleTransactionGroupNotAllowed = "rule-transaction-group-not-allowed",
+    /// Rule: An income type without the group it requires (CarBenefit for 304, RecoveryData for a recovery, ...).
+    RuleTransactionGroupRequired = "rule-transaction-group-required",
+    /// Rule: A transaction without Amount (only a meal benefit at taxable value may go without).
+    RuleAmountRequired = "rule-amount-required",
+    /// Rule: An InsuranceCode twice in one InsuranceData, or code 1 with 2, 3, 5 or 6.
+    RuleInsuranceCodes = "rule-insurance-codes",
+    /// Rule: Income type 407 whose only base is a meal benefit paid for at its taxable value.
+    RuleMealBenefitDeduction = "rule-meal-benefit-deduction",
+    /// Rule: Withholding (402) for a key person (IncomeEarnerType 4).
+    RuleWithholdingKeyPerson = "rule-withholding-key-person",
+    /// Rule: A BenefitCode or AllowanceCode together with the income type it stands for.
+    RuleBenefitAsIncomeType = "rule-benefit-as-income-type",
+    /// Rule: Two recoveries of 101 with the same original payment periods.
+    RuleRecoveryPeriodsDiffer = "rule-recovery-periods-differ",
+    /// Rule: Income type 101 with 102-106 in its group, without the InsuranceData that says what is not insured.
+    RuleTotalsInsuranceData = "rule-totals-insurance-data",
 }
 
 impl fmt::Display for Code {

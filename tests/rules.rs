@@ -53,6 +53,31 @@ fn transaction(code: i64, amount: &str) -> Value {
     json!({ "TransactionBasic": { "TransactionCode": code, "Amount": amount } })
 }
 
+/// Total wages (101) beside 102-106: InsuranceData says which insurance
+/// the difference is not subject to (PTI §2.29 A-E).
+fn total_101(amount: &str, not_insured: i64) -> Value {
+    let mut t = transaction(101, amount);
+    t["InsuranceData"] = json!({ "TransactionInclusion": [{ "InsuranceCode": not_insured, "Included": false }] });
+    t
+}
+
+/// `t` as a recovery of the pay of December 2023.
+fn recovered(mut t: Value) -> Value {
+    t["TransactionBasic"]["Recovery"] = json!(true);
+    t["RecoveryData"] = json!({
+        "RecoveryDate": "2024-01-15",
+        "OrigPaymentPeriods": { "OrigPaymentPeriod": [{ "StartDate": "2023-12-01", "EndDate": "2023-12-31" }] }
+    });
+    t
+}
+
+/// A car benefit (304) with its required CarBenefit group.
+fn car_benefit(amount: &str) -> Value {
+    let mut t = transaction(304, amount);
+    t["CarBenefit"] = json!({ "CarBenefitCode": 1, "AgeGroupCode": 1 });
+    t
+}
+
 /// A valid real-time employer's separate report.
 fn payer_summary() -> Value {
     json!({ "PayerSummaryReportRequestToIR": { "DeliveryData": {
@@ -435,7 +460,7 @@ fn totals_of_reporting_method_1() {
         wage,
         Code::RuleIncomeType103,
         with(json!([
-            transaction(101, "100.00"),
+            total_101("100.00", 1),
             transaction(103, "50.00"),
             transaction(102, "50.00")
         ])),
@@ -443,12 +468,9 @@ fn totals_of_reporting_method_1() {
     breaks(
         wage,
         Code::RuleAmountOver101,
-        with(json!([transaction(101, "100.00"), transaction(102, "100.01")])),
+        with(json!([total_101("100.00", 2), transaction(102, "100.01")])),
     );
-    satisfies(
-        wage,
-        with(json!([transaction(101, "100.00"), transaction(102, "100.00")])),
-    );
+    satisfies(wage, with(json!([total_101("100.00", 2), transaction(102, "100.00")])));
 }
 
 #[test]
@@ -491,7 +513,7 @@ fn income_types_follow_the_code_list() {
     breaks(
         wage,
         Code::RuleUnjustEnrichment,
-        with(json!([flagged(402, "Recovery")])),
+        with(json!([recovered(transaction(402, "10.00"))])),
     );
     satisfies(wage, with(json!([flagged(201, "UnjustEnrichment")])));
     let insured = |code: i64| {
@@ -511,9 +533,13 @@ fn income_type_combinations_and_deductions() {
         Code::RuleIncomeType101Once,
         with(json!([transaction(101, "100.00"), transaction(101, "50.00")])),
     );
-    let mut recovery = transaction(101, "50.00");
-    recovery["TransactionBasic"]["Recovery"] = json!(true);
-    satisfies(wage, with(json!([transaction(101, "100.00"), recovery])));
+    satisfies(
+        wage,
+        with(json!([
+            transaction(101, "100.00"),
+            recovered(transaction(101, "50.00"))
+        ])),
+    );
     let non_resident = |r: &mut Value| {
         let earner = &mut first_report(r)["IncomeEarner"];
         earner["InternationalData"] = json!({ "NonResident": true, "NonResidentCountryCode": "EE" });
@@ -540,7 +566,7 @@ fn income_type_combinations_and_deductions() {
     breaks(
         wage,
         Code::RuleDeductionBase,
-        with(json!([transaction(304, "100.00"), transaction(401, "150.00")])),
+        with(json!([car_benefit("100.00"), transaction(401, "150.00")])),
     );
     satisfies(
         wage,
@@ -550,10 +576,7 @@ fn income_type_combinations_and_deductions() {
             transaction(407, "10.00")
         ])),
     );
-    satisfies(
-        wage,
-        with(json!([transaction(304, "100.00"), transaction(401, "100.00")])),
-    );
+    satisfies(wage, with(json!([car_benefit("100.00"), transaction(401, "100.00")])));
 }
 
 #[test]
@@ -990,6 +1013,253 @@ fn coded_values_are_in_their_code_lists() {
     assert!(found[0]
         .message
         .starts_with("IncomeEarnerOther/CBACode 216 is not in the 2022 version of the code list CBACode"));
+}
+
+fn transactions(list: Value) -> impl Fn(&mut Value) {
+    move |r: &mut Value| first_report(r)["Transactions"]["Transaction"] = list.clone()
+}
+
+/// `t` with `group` set to `value`.
+fn with_group(mut t: Value, group: &str, value: Value) -> Value {
+    t[group] = value;
+    t
+}
+
+#[test]
+fn an_income_types_groups_belong_to_it() {
+    satisfies(wage, transactions(json!([car_benefit("100.00")])));
+    breaks(
+        wage,
+        Code::RuleTransactionGroupRequired,
+        transactions(json!([transaction(304, "100.00")])),
+    );
+    let car = json!({ "CarBenefitCode": 1, "AgeGroupCode": 1 });
+    breaks(
+        wage,
+        Code::RuleTransactionGroupNotAllowed,
+        transactions(json!([with_group(transaction(201, "100.00"), "CarBenefit", car)])),
+    );
+    breaks(
+        wage,
+        Code::RuleTransactionGroupNotAllowed,
+        transactions(json!([with_group(
+            transaction(201, "100.00"),
+            "MealBenefit",
+            json!({ "TaxValue": true })
+        )])),
+    );
+    breaks(
+        wage,
+        Code::RuleTransactionGroupRequired,
+        transactions(json!([transaction(331, "40.00")])),
+    );
+    satisfies(
+        wage,
+        transactions(json!([with_group(
+            transaction(331, "40.00"),
+            "DailyAllowance",
+            json!({ "AllowanceCode": [3] })
+        )])),
+    );
+    let mut not_recovered = recovered(transaction(201, "10.00"));
+    not_recovered["TransactionBasic"]
+        .as_object_mut()
+        .unwrap()
+        .remove("Recovery");
+    breaks(
+        wage,
+        Code::RuleTransactionGroupNotAllowed,
+        transactions(json!([not_recovered])),
+    );
+}
+
+#[test]
+fn amounts_are_given_except_for_a_meal_benefit_at_taxable_value() {
+    breaks(
+        wage,
+        Code::RuleAmountRequired,
+        transactions(json!([{ "TransactionBasic": { "TransactionCode": 201 } }])),
+    );
+    satisfies(
+        wage,
+        transactions(json!([{
+            "TransactionBasic": { "TransactionCode": 334 },
+            "MealBenefit": { "TaxValue": true }
+        }])),
+    );
+}
+
+#[test]
+fn insurance_data_gives_each_code_once() {
+    let inclusions = |list: Value| {
+        transactions(json!([with_group(
+            transaction(202, "10.00"),
+            "InsuranceData",
+            json!({ "TransactionInclusion": list })
+        )]))
+    };
+    let inclusion = |code: i64, included: bool| json!({ "InsuranceCode": code, "Included": included });
+    satisfies(wage, inclusions(json!([inclusion(2, false), inclusion(6, false)])));
+    breaks(
+        wage,
+        Code::RuleInsuranceCodes,
+        inclusions(json!([inclusion(2, false), inclusion(2, true)])),
+    );
+    breaks(
+        wage,
+        Code::RuleInsuranceCodes,
+        inclusions(json!([inclusion(1, false), inclusion(5, false)])),
+    );
+}
+
+#[test]
+fn totals_declare_what_is_not_insured() {
+    breaks(
+        wage,
+        Code::RuleTotalsInsuranceData,
+        transactions(json!([transaction(101, "100.00"), transaction(102, "50.00")])),
+    );
+    breaks(
+        wage,
+        Code::RuleTotalsInsuranceData,
+        transactions(json!([total_101("100.00", 3), transaction(102, "50.00")])),
+    );
+    satisfies(
+        wage,
+        transactions(json!([total_101("100.00", 1), transaction(104, "50.00")])),
+    );
+    // Unjust enrichment is a group of its own.
+    let unjust = |mut t: Value| {
+        t["TransactionBasic"]["UnjustEnrichment"] = json!(true);
+        t
+    };
+    breaks(
+        wage,
+        Code::RuleTotalsInsuranceData,
+        transactions(json!([
+            total_101("100.00", 2),
+            transaction(102, "50.00"),
+            unjust(transaction(101, "20.00")),
+            unjust(transaction(102, "10.00"))
+        ])),
+    );
+    breaks(
+        wage,
+        Code::RuleRecoveryPeriodsDiffer,
+        transactions(json!([
+            recovered(transaction(101, "20.00")),
+            recovered(transaction(101, "30.00"))
+        ])),
+    );
+}
+
+#[test]
+fn recovery_dates_are_in_order() {
+    let recovery = |recovery_date: &str, start: &str, end: &str| {
+        let mut t = recovered(transaction(201, "10.00"));
+        t["RecoveryData"]["RecoveryDate"] = json!(recovery_date);
+        t["RecoveryData"]["OrigPaymentPeriods"]["OrigPaymentPeriod"] = json!([{ "StartDate": start, "EndDate": end }]);
+        transactions(json!([t]))
+    };
+    satisfies(wage, recovery("2024-01-31", "2023-12-01", "2023-12-31"));
+    breaks(
+        wage,
+        Code::RuleRecoveryDate,
+        recovery("2024-02-01", "2023-12-01", "2023-12-31"),
+    );
+    breaks(
+        wage,
+        Code::RuleOriginalPeriod,
+        recovery("2024-01-15", "2024-01-20", "2024-01-31"),
+    );
+    breaks(
+        wage,
+        Code::RuleEndBeforeStart,
+        recovery("2024-01-15", "2023-12-01", "2023-11-30"),
+    );
+}
+
+#[test]
+fn values_lie_in_their_ranges() {
+    let unit_wage = |price: &str| {
+        let unit = json!({ "UnitWage": [{ "UnitPrice": price, "UnitAmount": "10.00", "UnitCode": 1 }] });
+        transactions(json!([with_group(transaction(201, "100.00"), "UnitWages", unit)]))
+    };
+    satisfies(wage, unit_wage("0.00"));
+    breaks(wage, Code::RuleValueRange, unit_wage("-1.00"));
+    let car = |fields: Value| {
+        let mut t = car_benefit("100.00");
+        t["CarBenefit"]
+            .as_object_mut()
+            .unwrap()
+            .extend(fields.as_object().unwrap().clone());
+        transactions(json!([t]))
+    };
+    breaks(wage, Code::RuleValueRange, car(json!({ "Kilometers": -1 })));
+    satisfies(wage, car(json!({ "Kilometers": 0, "EmissionsValue": "100.00" })));
+    breaks(wage, Code::RuleValueRange, car(json!({ "EmissionsValue": "100.01" })));
+    breaks(wage, Code::RuleEmissionsValueYear, |r: &mut Value| {
+        dd(r)["PaymentPeriod"] =
+            json!({ "PaymentDate": "2021-12-31", "StartDate": "2021-12-01", "EndDate": "2021-12-31" });
+        car(json!({ "EmissionsValue": "50.00" }))(r);
+    });
+    let sailor = json!({ "SailorIncome": true, "CrossTradeTime": 13 });
+    breaks(
+        wage,
+        Code::RuleValueRange,
+        transactions(json!([with_group(transaction(201, "100.00"), "SailorIncome", sailor)])),
+    );
+}
+
+#[test]
+fn the_six_month_rule_names_the_country() {
+    let rule = |value: Value| transactions(json!([with_group(transaction(201, "100.00"), "SixMonthRule", value)]));
+    breaks(wage, Code::RuleSixMonthRuleCountry, rule(json!({ "Applicable": true })));
+    satisfies(wage, rule(json!({ "Applicable": true, "CountryCode": "SE" })));
+    breaks(
+        wage,
+        Code::RuleCountryName,
+        rule(json!({ "Applicable": false, "CountryCode": "99" })),
+    );
+}
+
+#[test]
+fn deductions_and_benefits_do_not_overlap() {
+    let meal_at_tax_value = with_group(transaction(334, "20.00"), "MealBenefit", json!({ "TaxValue": true }));
+    breaks(
+        wage,
+        Code::RuleMealBenefitDeduction,
+        transactions(json!([meal_at_tax_value, transaction(407, "10.00")])),
+    );
+    satisfies(
+        wage,
+        transactions(json!([
+            meal_at_tax_value,
+            transaction(301, "100.00"),
+            transaction(407, "10.00")
+        ])),
+    );
+    breaks(wage, Code::RuleWithholdingKeyPerson, |r: &mut Value| {
+        earner_types(json!([4]))(r);
+        transactions(json!([transaction(201, "100.00"), transaction(402, "20.00")]))(r);
+    });
+    let other_benefit = with_group(transaction(317, "20.00"), "OtherBenefit", json!({ "BenefitCode": [1] }));
+    breaks(
+        wage,
+        Code::RuleBenefitAsIncomeType,
+        transactions(json!([other_benefit, transaction(301, "100.00")])),
+    );
+    satisfies(wage, transactions(json!([other_benefit, transaction(330, "10.00")])));
+    let allowance = with_group(
+        transaction(331, "20.00"),
+        "DailyAllowance",
+        json!({ "AllowanceCode": [1] }),
+    );
+    breaks(
+        wage,
+        Code::RuleBenefitAsIncomeType,
+        transactions(json!([allowance, transaction(303, "10.00")])),
+    );
 }
 
 #[test]

@@ -86,7 +86,12 @@ pub struct CodeListField {
 
 /// The income type with `code`, if the 2022 code list has it.
 pub fn income_type(code: i64) -> Option<&'static IncomeType> {
-    INCOME_TYPES.iter().find(|t| i64::from(t.code) == code)
+    let code = u16::try_from(code).ok()?;
+    // The list is sorted by code (a test checks it).
+    INCOME_TYPES
+        .binary_search_by_key(&code, |t| t.code)
+        .ok()
+        .map(|i| &INCOME_TYPES[i])
 }
 
 #[cfg(test)]
@@ -108,6 +113,10 @@ mod tests {
         assert!(!income_type(308).unwrap().unjust_enrichment_and_recovery_blocked);
         assert_eq!(INCOME_TYPES.len(), 117);
         assert!(income_type(228).is_none());
+        assert!(INCOME_TYPES.windows(2).all(|w| w[0].code < w[1].code));
+        assert!(INCOME_TYPES
+            .iter()
+            .all(|t| income_type(t.code.into()).is_some_and(|f| f.code == t.code)));
     }
 
     #[test]

@@ -36,8 +36,6 @@ pub const NOT_YET: &[(&str, &str, &str)] = &[
     ("PTI", "§2.23", "an accident insurer identified otherwise than by business ID (a Finnish personal identity code too) needs CountryCode"),
     ("PTI", "§2.8, §2.17", "SubOrg/Type must be in PayerSubOrgType for the payer and in IncomeEarnerSubOrgType for the earner (one complex type serves both, so earnings payment reports do not check it yet)"),
     ("PTI", "§2", "every CountryCode must be an ISO 3166 alpha-2 code or 99 (the ISO list is not among the official documents here)"),
-    ("PTI", "§2.27", "several recoveries of 101 must have different original payment periods (OrigPaymentPeriod)"),
-    ("PTI", "§2.29", "the consistency rules A-E of InsuranceData for the 100-series income types"),
     ("PTI", "§2.8", "a Keva pension provider (PensionProvIdCode 20, 24, 25, 29, 30) needs a SubOrg of type 1; one SubOrg per type"),
     ("TEI", "§2.5-2.7", "PayerBasic and Address are required without a Finnish identifier; a Keva SubOrg with Keva pension providers; one SubOrg per type"),
 ];
@@ -61,8 +59,8 @@ pub fn markdown() -> String {
     }
     out.push_str(
         "\nA rule drawn from several documents counts in each. The two right-hand columns count what has been\n\
-         catalogued so far, not every rule of a document: PTI §2.30-2.54 (but for the periods of §2.50)\n\
-         and TEI §2.9-2.12 have not yet been gone through rule by rule, and no processing-rule document for benefits payment\n\
+         catalogued so far, not every rule of a document: PTI §2.40-2.54 (but for the periods and value ranges of\n\
+         §2.40, §2.43, §2.44 and §2.50) and TEI §2.9-2.12 have not yet been gone through rule by rule, and no processing-rule document for benefits payment\n\
          reports is in the reference set (their records get the rules they share with the others).\n\n## Rules\n\n",
     );
     out.push_str(

@@ -1,5 +1,5 @@
 //! Builds a large earnings payment record for the benchmark from the official
-//! samples: the header of one sample, then the `<Report>` bodies of all 13
+//! samples: the header of the latest one, then the `<Report>` bodies of all 13
 //! samples in turn, each with a unique ReportId, under the deferred root
 //! `WageReportsRequestToIR` (unsigned: the signature is optional there).
 //! The samples' placeholder identifiers have wrong check characters; each
@@ -33,7 +33,10 @@ pub fn write(reports: usize, out: &Path) -> Result<(), String> {
         .map(std::fs::read_to_string)
         .collect::<Result<_, _>>()
         .map_err(|e| e.to_string())?;
-    let first = texts.first().ok_or("no samples found")?;
+    // The header of the latest payment: every sample's report fits its
+    // payment date (a recovery date may not be later, for one).
+    let payment_date = |t: &String| between(t, "<PaymentDate>", "</PaymentDate>").unwrap_or("").to_string();
+    let first = texts.iter().max_by_key(|t| payment_date(t)).ok_or("no samples found")?;
     let header_end = first.find("<Reports>").ok_or("sample has no <Reports>")? + "<Reports>".len();
     let header = with_valid_ids(
         &first[..header_end].replace("WageReportRequestToIR", "WageReportsRequestToIR"),

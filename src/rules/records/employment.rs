@@ -62,8 +62,8 @@ pub(super) const PLACE_COUNTRY_NAME: u8 = 32;
 #[derive(Default)]
 pub(super) struct EmploymentState {
     in_employment_periods: bool,
-    /// StartDate of the Period being read.
-    period_start: Option<Date>,
+    /// StartDate of the period being read (any period type).
+    pub(super) period_start: Option<Date>,
     periods: bool,
     period_ended: bool,
     endings: bool,
@@ -84,8 +84,12 @@ pub(super) struct EmploymentState {
     non_resident_country_name: bool,
     tax_treaty_country: bool,
     place: u8,
-    /// InsuranceCode of the TransactionInclusion being read.
-    inclusion: Option<i64>,
+}
+
+impl EmploymentState {
+    pub(super) fn earner_type(&self, code: i64) -> bool {
+        self.earner_types.has(code)
+    }
 }
 
 impl RecordChecker {
@@ -151,19 +155,6 @@ impl RecordChecker {
                 e.place |= field;
                 if field == PLACE_COUNTRY_99 && value != "99" {
                     e.place &= !PLACE_COUNTRY_99;
-                }
-            }
-            Role::InsuranceCode => e.inclusion = code(),
-            Role::Included => {
-                let included = value == "true" || value == "1";
-                if let Some(t) = self.report.current.as_mut() {
-                    // Code 1 covers all social insurances (codes 2-6).
-                    match e.inclusion {
-                        Some(1) => (t.pension, t.accident) = (Some(included), Some(included)),
-                        Some(2) => t.pension = Some(included),
-                        Some(6) => t.accident = Some(included),
-                        _ => {}
-                    }
                 }
             }
             _ => {}

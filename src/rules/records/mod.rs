@@ -15,10 +15,12 @@ use std::collections::HashSet;
 
 mod earner;
 mod employment;
+mod transaction_data;
 mod transactions;
 
 use earner::{AddressState, EarnerState};
 use employment::*;
+use transaction_data::TransactionDataState;
 use transactions::Transaction;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,6 +91,18 @@ enum Role {
     InsuranceCode,
     Included,
     SubstituteActs,
+    TaxValue,
+    BenefitCode,
+    AllowanceCode,
+    RecoveryDate,
+    OrigPaymentDate,
+    OrigStart,
+    SixMonthApplicable,
+    SixMonthCountryCode,
+    SixMonthCountryName,
+    /// A number that must lie in `low..=high` (`i32::MAX`: no upper bound).
+    Range(i32, i32),
+    EmissionsValue,
 }
 
 const VALUE_ROLES: &[(&str, &str, Role)] = &[
@@ -169,6 +183,32 @@ const VALUE_ROLES: &[(&str, &str, Role)] = &[
     ("TransactionInclusion", "InsuranceCode", Role::InsuranceCode),
     ("TransactionInclusion", "Included", Role::Included),
     ("SubstitutePayer", "Acts", Role::SubstituteActs),
+    ("MealBenefit", "TaxValue", Role::TaxValue),
+    ("OtherBenefit", "BenefitCode", Role::BenefitCode),
+    ("DailyAllowance", "AllowanceCode", Role::AllowanceCode),
+    ("RecoveryData", "RecoveryDate", Role::RecoveryDate),
+    ("OrigPaymentPeriod", "PaymentDate", Role::OrigPaymentDate),
+    ("OrigPaymentPeriod", "StartDate", Role::OrigStart),
+    ("OrigPaymentPeriod", "EndDate", Role::PeriodEnd),
+    ("EarningPeriod", "StartDate", Role::PeriodStart),
+    ("EarningPeriod", "EndDate", Role::PeriodEnd),
+    ("WithdrawalPeriod", "StartDate", Role::PeriodStart),
+    ("WithdrawalPeriod", "EndDate", Role::PeriodEnd),
+    ("StayPeriod", "StartDate", Role::PeriodStart),
+    ("StayPeriod", "EndDate", Role::PeriodEnd),
+    ("WorkPeriodInFinland", "StartDate", Role::PeriodStart),
+    ("WorkPeriodInFinland", "EndDate", Role::PeriodEnd),
+    ("SixMonthRule", "Applicable", Role::SixMonthApplicable),
+    ("SixMonthRule", "CountryCode", Role::SixMonthCountryCode),
+    ("SixMonthRule", "CountryName", Role::SixMonthCountryName),
+    ("UnitWage", "UnitPrice", Role::Range(0, i32::MAX)),
+    ("UnitWage", "UnitAmount", Role::Range(0, i32::MAX)),
+    ("CarBenefit", "Kilometers", Role::Range(0, i32::MAX)),
+    ("CarBenefit", "EmissionsValue", Role::EmissionsValue),
+    ("KmAllowance", "Kilometers", Role::Range(0, i32::MAX)),
+    ("SailorIncome", "CrossTradeTime", Role::Range(1, 12)),
+    ("WorkPeriodInFinland", "WorkDays", Role::Range(0, i32::MAX)),
+    ("ForeignLeasedWork", "EstAmount", Role::Range(0, i32::MAX)),
 ];
 
 /// Groups whose end the rules act on, by their complex type's local name.
@@ -195,6 +235,13 @@ enum Group {
     PlaceOfBusiness,
     InternationalData,
     Payment,
+    CarBenefit,
+    MealBenefit,
+    OtherBenefit,
+    RecoveryData,
+    DailyAllowance,
+    KmAllowance,
+    SixMonthRule,
 }
 
 const GROUPS: &[(&str, Group)] = &[
@@ -219,6 +266,18 @@ const GROUPS: &[(&str, Group)] = &[
     ("PlaceOfBusiness", Group::PlaceOfBusiness),
     ("InternationalData", Group::InternationalData),
     ("Payment", Group::Payment),
+    ("EarningPeriod", Group::Period),
+    ("WithdrawalPeriod", Group::Period),
+    ("OrigPaymentPeriod", Group::Period),
+    ("StayPeriod", Group::Period),
+    ("WorkPeriodInFinland", Group::Period),
+    ("CarBenefit", Group::CarBenefit),
+    ("MealBenefit", Group::MealBenefit),
+    ("OtherBenefit", Group::OtherBenefit),
+    ("RecoveryData", Group::RecoveryData),
+    ("DailyAllowance", Group::DailyAllowance),
+    ("KmAllowance", Group::KmAllowance),
+    ("SixMonthRule", Group::SixMonthRule),
 ];
 
 fn local(name: &str) -> &str {
@@ -246,6 +305,7 @@ struct ReportState {
     /// The transaction being read.
     current: Option<Transaction>,
     employment: EmploymentState,
+    transaction_data: TransactionDataState,
 }
 
 pub(super) struct RecordChecker {
@@ -274,6 +334,8 @@ pub(super) struct RecordChecker {
     /// The payer's PayerTypes and SubstitutePayer/Acts (earnings payment reports).
     payer_types: Codes,
     substitute_payer: bool,
+    /// PaymentPeriod/PaymentDate of an earnings payment record.
+    payment_date: Option<Date>,
 }
 
 impl RecordChecker {
@@ -358,6 +420,7 @@ impl RecordChecker {
             items: 0,
             payer_types: Codes::default(),
             substitute_payer: false,
+            payment_date: None,
         })
     }
 
@@ -468,7 +531,10 @@ impl Checker for RecordChecker {
             Some(Group::IncomeEarnerIds) => self.earner.in_ids = true,
             Some(Group::IncomeEarner) => self.earner = EarnerState::default(),
             Some(Group::IncomeEarnerBasic) => self.earner.basic = true,
-            Some(group) if self.family == Family::Wage => self.employment_open(group),
+            Some(group) if self.family == Family::Wage => {
+                self.employment_open(group);
+                self.transaction_data_open(group);
+            }
             _ => {}
         }
     }
@@ -517,7 +583,8 @@ impl Checker for RecordChecker {
                 }
             }
             Role::PaymentDate if self.family == Family::Wage => {
-                if let Some(d) = Date::parse(value) {
+                self.payment_date = Date::parse(value);
+                if let Some(d) = self.payment_date {
                     if d < Date::new(2019, 1, 1).expect("a date") || d > today.add_days(45) {
                         out.push(self.finding(Code::RulePaymentDate, &[value, &today.to_string()]));
                     }
@@ -638,6 +705,29 @@ impl Checker for RecordChecker {
                 self.payer_types.insert(value.parse().unwrap_or(-1));
             }
             Role::SubstituteActs => self.substitute_payer = value == "true",
+            _ if self.family != Family::Wage => {}
+            Role::Range(low, high) => {
+                let element = || {
+                    format!(
+                        "{}/{}",
+                        local(COMPLEX_TYPES[parent as usize].name),
+                        ELEMENTS[el as usize].name
+                    )
+                };
+                self.value_range(element, low, high, value, out)
+            }
+            Role::EmissionsValue => self.emissions_value(value, out),
+            Role::SixMonthApplicable | Role::SixMonthCountryCode | Role::SixMonthCountryName => {
+                self.six_month_value(role, value)
+            }
+            Role::InsuranceCode
+            | Role::Included
+            | Role::TaxValue
+            | Role::BenefitCode
+            | Role::AllowanceCode
+            | Role::RecoveryDate
+            | Role::OrigPaymentDate
+            | Role::OrigStart => self.transaction_data_value(role, value, out),
             _ if self.family == Family::Wage => self.employment_value(role, value, out),
             _ => {}
         }
@@ -696,7 +786,10 @@ impl Checker for RecordChecker {
                 if let Some(t) = self.report.current.take() {
                     self.report.transactions.push(t);
                     match self.family {
-                        Family::Wage => self.transaction_end(&t, out),
+                        Family::Wage => {
+                            self.transaction_end(&t, out);
+                            self.transaction_data_end(&t, out);
+                        }
                         Family::PayerSummary if t.code != 101 && t.amount.is_none() => {
                             out.push(self.finding(Code::RuleSummaryAmount, &[&t.code.to_string()]));
                         }
@@ -708,7 +801,10 @@ impl Checker for RecordChecker {
             Group::Report => {
                 match self.family {
                     Family::PayerSummary => self.summary_report_end(out),
-                    Family::Wage => self.insurance_required(out),
+                    Family::Wage => {
+                        self.insurance_required(out);
+                        self.transaction_data_report_end(out);
+                    }
                     _ => {}
                 }
                 self.reports += 1;
@@ -723,6 +819,7 @@ impl Checker for RecordChecker {
             Group::Reports if self.realtime && self.reports > 1 => {
                 out.push(self.finding(Code::RuleOneReport, &[&self.reports.to_string()]));
             }
+            Group::SixMonthRule if self.family == Family::Wage => self.six_month_end(out),
             _ if self.family == Family::Wage => self.employment_close(group, out),
             _ => {}
         }

@@ -32,6 +32,22 @@ pub(super) struct Transaction {
     /// InsuranceData says otherwise than the code list.
     pub(super) pension: Option<bool>,
     pub(super) accident: Option<bool>,
+    /// Its groups given (the `TX_` bits of transaction_data.rs).
+    pub(super) groups: u8,
+    /// MealBenefit/TaxValue: the meal benefit is paid for at its taxable value.
+    pub(super) tax_value: bool,
+    /// OtherBenefit's BenefitCodes (bits by code).
+    pub(super) benefit_codes: u8,
+    /// DailyAllowance has AllowanceCode 1 (meal allowance).
+    pub(super) meal_allowance: bool,
+    /// InsuranceData: the InsuranceCodes given (bits by code), whether one
+    /// was given twice, and those with Included false.
+    pub(super) inclusion_codes: u8,
+    pub(super) inclusion_twice: bool,
+    pub(super) excluded: u8,
+    /// A hash of RecoveryData's original payment periods: recoveries of the
+    /// same periods share it.
+    pub(super) orig_key: u64,
 }
 
 impl RecordChecker {
