@@ -253,6 +253,22 @@ codes! {
     RuleRecoveryPeriodsDiffer = "rule-recovery-periods-differ",
     /// Rule: Income type 101 with 102-106 in its group, without the InsuranceData that says what is not insured.
     RuleTotalsInsuranceData = "rule-totals-insurance-data",
+    /// Rule: Only one of AbsenceRepStartDate and AbsenceRepEndDate.
+    RuleAbsenceReportPeriod = "rule-absence-report-period",
+    /// Rule: AbsenceUntil before the absence's StartDate.
+    RuleAbsenceUntil = "rule-absence-until",
+    /// Rule: A paid absence overlapping another paid or an unpaid absence of the report.
+    RuleAbsenceOverlap = "rule-absence-overlap",
+    /// Rule: A Kela reimbursement payment with both PaymentRef and PaymentSpecifier.
+    RuleReimbursementReference = "rule-reimbursement-reference",
+    /// Rule: A Kela reimbursement application for an absence cause it does not cover.
+    RuleReimbursementCause = "rule-reimbursement-cause",
+    /// Rule: PaidAbsencePeriodInfo without a reimbursement application.
+    RuleReimbursementInfo = "rule-reimbursement-info",
+    /// Rule: A paid absence with a Kela reimbursement application but no EndDate.
+    RuleReimbursementEndDate = "rule-reimbursement-end-date",
+    /// Rule: What a Kela reimbursement application needs elsewhere in the record is missing.
+    RuleReimbursementData = "rule-reimbursement-data",
 }
 
 impl fmt::Display for Code {

@@ -676,6 +676,14 @@ fn all(changes: Vec<Change>) -> impl Fn(&mut Value) {
     move |r: &mut Value| changes.iter().for_each(|change| change(r))
 }
 
+/// Applies `first`, then `then`.
+fn both(first: impl Fn(&mut Value), then: impl Fn(&mut Value)) -> impl Fn(&mut Value) {
+    move |r: &mut Value| {
+        first(r);
+        then(r);
+    }
+}
+
 fn exceptions(codes: Value) -> impl Fn(&mut Value) {
     set_earner("InsuranceExceptions", json!({ "ExceptionCode": codes }))
 }
@@ -1259,6 +1267,220 @@ fn deductions_and_benefits_do_not_overlap() {
         wage,
         Code::RuleBenefitAsIncomeType,
         transactions(json!([allowance, transaction(303, "10.00")])),
+    );
+}
+
+fn absence(paid: Value, unpaid: Value) -> impl Fn(&mut Value) {
+    move |r: &mut Value| {
+        let mut a = json!({});
+        if paid != json!([]) {
+            a["PaidAbsence"] = json!({ "PaidAbsencePeriods": { "PaidAbsencePeriod": paid } });
+        }
+        if unpaid != json!([]) {
+            a["UnpaidAbsence"] = json!({ "UnpaidAbsencePeriods": { "UnpaidAbsencePeriod": unpaid } });
+        }
+        first_report(r)["Absence"] = a;
+    }
+}
+
+fn paid(start: &str, end: &str) -> Value {
+    json!({ "StartDate": start, "EndDate": end, "CauseCode": 1, "Amount": "100.00" })
+}
+
+fn unpaid(start: &str, end: &str) -> Value {
+    json!({ "StartDate": start, "EndDate": end, "CauseCode": 1 })
+}
+
+#[test]
+fn absences_are_in_order_and_do_not_overlap() {
+    let period = |fields: Value| {
+        move |r: &mut Value| {
+            absence(json!([paid("2024-01-02", "2024-01-03")]), json!([]))(r);
+            let absence = first_report(r)["Absence"].as_object_mut().unwrap();
+            absence.extend(fields.as_object().unwrap().clone());
+        }
+    };
+    satisfies(
+        wage,
+        period(json!({ "AbsenceRepStartDate": "2024-01-01", "AbsenceRepEndDate": "2024-01-31" })),
+    );
+    breaks(
+        wage,
+        Code::RuleAbsenceReportPeriod,
+        period(json!({ "AbsenceRepStartDate": "2024-01-01" })),
+    );
+    breaks(
+        wage,
+        Code::RuleEndBeforeStart,
+        period(json!({ "AbsenceRepStartDate": "2024-01-31", "AbsenceRepEndDate": "2024-01-01" })),
+    );
+    let two_paid = |second: Value| absence(json!([paid("2024-01-01", "2024-01-10"), second]), json!([]));
+    breaks(
+        wage,
+        Code::RuleAbsenceOverlap,
+        two_paid(paid("2024-01-10", "2024-01-12")),
+    );
+    satisfies(wage, two_paid(paid("2024-01-11", "2024-01-12")));
+    breaks(
+        wage,
+        Code::RuleAbsenceOverlap,
+        absence(
+            json!([paid("2024-01-01", "2024-01-10")]),
+            json!([unpaid("2024-01-05", "2024-01-20")]),
+        ),
+    );
+    // Unpaid absences may overlap one another.
+    satisfies(
+        wage,
+        absence(
+            json!([]),
+            json!([unpaid("2024-01-01", "2024-01-10"), unpaid("2024-01-05", "2024-01-06")]),
+        ),
+    );
+    let mut until = paid("2024-01-10", "2024-01-12");
+    until["AbsenceUntil"] = json!("2024-01-09");
+    breaks(wage, Code::RuleAbsenceUntil, absence(json!([until]), json!([])));
+    let mut negative = paid("2024-01-10", "2024-01-12");
+    negative["Amount"] = json!("-1.00");
+    breaks(wage, Code::RuleValueRange, absence(json!([negative]), json!([])));
+}
+
+/// A paid absence with a Kela reimbursement application of `kind`, in a
+/// record that gives what such an application needs elsewhere.
+fn reimbursed(kind: i64, payment: Value) -> impl Fn(&mut Value) {
+    move |r: &mut Value| {
+        let mut period = paid("2024-01-10", "2024-01-12");
+        period["CauseCode"] = json!(3);
+        let mut reimbursement = json!({ "PaymentType": kind });
+        reimbursement
+            .as_object_mut()
+            .unwrap()
+            .extend(payment.as_object().unwrap().clone());
+        period["ReimbApp"] = json!({ "ReimbPayment": [reimbursement] });
+        absence(json!([period]), json!([]))(r);
+        dd(r)["ContactPersons"]["ContactPerson"][0]["Email"] = json!("palkat@example.fi");
+        earner(r)["Employment"] = json!({
+            "EmploymentCode": 1,
+            "PaymentTypes": { "PaymentType": [1] },
+            "EmploymentPeriods": { "Period": [{ "StartDate": "2020-01-01" }] }
+        });
+    }
+}
+
+#[test]
+fn a_kela_reimbursement_application_has_what_it_needs() {
+    satisfies(wage, reimbursed(2, json!({ "PaymentRef": "672345109281625" })));
+    breaks(
+        wage,
+        Code::RuleReimbursementReference,
+        reimbursed(1, json!({ "PaymentRef": "672345109281625", "PaymentSpecifier": "A" })),
+    );
+    let cause = |code: i64| {
+        move |r: &mut Value| {
+            first_report(r)["Absence"]["PaidAbsence"]["PaidAbsencePeriods"]["PaidAbsencePeriod"][0]["CauseCode"] =
+                json!(code)
+        }
+    };
+    breaks(
+        wage,
+        Code::RuleReimbursementCause,
+        both(reimbursed(2, json!({})), cause(1)),
+    );
+    satisfies(wage, both(reimbursed(1, json!({})), cause(5)));
+    breaks(
+        wage,
+        Code::RuleReimbursementCause,
+        both(reimbursed(1, json!({})), cause(2)),
+    );
+    let period = |field: &'static str, value: Value| {
+        move |r: &mut Value| {
+            let p = &mut first_report(r)["Absence"]["PaidAbsence"]["PaidAbsencePeriods"]["PaidAbsencePeriod"][0];
+            if value.is_null() {
+                p.as_object_mut().unwrap().remove(field);
+            } else {
+                p[field] = value.clone();
+            }
+        }
+    };
+    breaks(
+        wage,
+        Code::RuleReimbursementEndDate,
+        both(reimbursed(1, json!({})), period("EndDate", Value::Null)),
+    );
+    breaks(
+        wage,
+        Code::RuleReimbursementInfo,
+        both(
+            absence(json!([paid("2024-01-10", "2024-01-12")]), json!([])),
+            period("PaidAbsencePeriodInfo", json!("lisätieto")),
+        ),
+    );
+    satisfies(
+        wage,
+        both(
+            reimbursed(1, json!({})),
+            period("PaidAbsencePeriodInfo", json!("lisätieto")),
+        ),
+    );
+    // What the application needs elsewhere.
+    let without_email = |r: &mut Value| {
+        dd(r)["ContactPersons"]["ContactPerson"][0]
+            .as_object_mut()
+            .unwrap()
+            .remove("Email");
+    };
+    breaks(
+        wage,
+        Code::RuleReimbursementData,
+        both(reimbursed(1, json!({})), without_email),
+    );
+    let employment = |value: Value| set_earner("Employment", value);
+    let periods = json!({ "Period": [{ "StartDate": "2020-01-01" }] });
+    // EmploymentCode only for family leave compensation (2).
+    satisfies(
+        wage,
+        both(
+            reimbursed(1, json!({})),
+            employment(json!({ "PaymentTypes": { "PaymentType": [2] }, "EmploymentPeriods": periods })),
+        ),
+    );
+    breaks(
+        wage,
+        Code::RuleReimbursementData,
+        both(
+            reimbursed(2, json!({})),
+            employment(json!({ "PaymentTypes": { "PaymentType": [2] }, "EmploymentPeriods": periods })),
+        ),
+    );
+    breaks(
+        wage,
+        Code::RuleReimbursementData,
+        both(
+            reimbursed(1, json!({})),
+            employment(json!({ "PaymentTypes": { "PaymentType": [3] }, "EmploymentPeriods": periods })),
+        ),
+    );
+    breaks(
+        wage,
+        Code::RuleReimbursementData,
+        both(
+            reimbursed(1, json!({})),
+            employment(json!({
+                "PaymentTypes": { "PaymentType": [1] },
+                "EmploymentPeriods": { "Period": [{ "StartDate": "2024-01-11" }] }
+            })),
+        ),
+    );
+    let foreign_id = |r: &mut Value| {
+        earner(r)["IncomeEarnerIds"] = json!({ "Id": [{ "Type": 9, "Code": "EE-38304012345", "CountryCode": "EE" }] });
+        earner(r)["IncomeEarnerBasic"] =
+            json!({ "LastName": "Tamm", "FirstName": "Mari", "BirthDate": "1983-04-01", "Gender": 2 });
+        earner(r)["Addresses"] = json!({ "TypedAddress": [address(1, Some("EE"))] });
+    };
+    breaks(
+        wage,
+        Code::RuleReimbursementData,
+        both(reimbursed(1, json!({})), foreign_id),
     );
 }
 

@@ -64,8 +64,10 @@ fn every_error_is_reported_with_position_and_path() {
 /// samples break only what they truly break: their placeholder identifiers
 /// have wrong check characters, one gives a delivery owner the identifier
 /// type 71 (its comment says 7, foreign business ID; the code list has no
-/// 71), and their pension provider 66 is not in the 2022 code list (a
-/// warning: that list changes).
+/// 71), their pension provider 66 is not in the 2022 code list (a
+/// warning: that list changes), and the absence sample applies for Kela's
+/// reimbursement without a contact person with an e-mail address and
+/// responsibility for content (PTI §2.3).
 #[test]
 fn samples_break_only_what_they_truly_break() {
     use tulorekisteri::rules::{Date, RuleOptions};
@@ -87,6 +89,11 @@ fn samples_break_only_what_they_truly_break() {
                     f.ends_with("esimerkki_ulkomainen_tyonantaja.xml") && p.message.starts_with("Id/Type 71 ")
                 }
                 Code::RuleCodeListDated => p.message.contains("PensionProvIdCode 66 "),
+                Code::RuleReimbursementData => {
+                    f.ends_with("esimerkki_poissaolotiedot.xml")
+                        && p.message
+                            .ends_with("needs: ContactPerson with Email and ResponsibilityCode 1.")
+                }
                 _ => false,
             };
             assert!(expected, "{}: {p:?}", f.display());

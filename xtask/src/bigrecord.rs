@@ -1,5 +1,5 @@
 //! Builds a large earnings payment record for the benchmark from the official
-//! samples: the header of the latest one, then the `<Report>` bodies of all 13
+//! samples: the header of the latest one with a business ID, then the `<Report>` bodies of all 13
 //! samples in turn, each with a unique ReportId, under the deferred root
 //! `WageReportsRequestToIR` (unsigned: the signature is optional there).
 //! The samples' placeholder identifiers have wrong check characters; each
@@ -33,13 +33,24 @@ pub fn write(reports: usize, out: &Path) -> Result<(), String> {
         .map(std::fs::read_to_string)
         .collect::<Result<_, _>>()
         .map_err(|e| e.to_string())?;
-    // The header of the latest payment: every sample's report fits its
-    // payment date (a recovery date may not be later, for one).
+    // The header of the latest payment by a payer with a business ID: every
+    // sample's report fits its payment date (a recovery date may not be
+    // later), and a Kela reimbursement application its payer.
     let payment_date = |t: &String| between(t, "<PaymentDate>", "</PaymentDate>").unwrap_or("").to_string();
-    let first = texts.iter().max_by_key(|t| payment_date(t)).ok_or("no samples found")?;
+    let business_id =
+        |t: &&String| between(t, "<PayerIds>", "</PayerIds>").is_ok_and(|ids| ids.contains("<Type>1</Type>"));
+    let first = texts
+        .iter()
+        .filter(business_id)
+        .max_by_key(|t| payment_date(t))
+        .ok_or("no sample of a payer with a business ID")?;
     let header_end = first.find("<Reports>").ok_or("sample has no <Reports>")? + "<Reports>".len();
+    // The absence sample's Kela application needs a contact person with an
+    // e-mail address (PTI §2.3); no sample has one.
     let header = with_valid_ids(
-        &first[..header_end].replace("WageReportRequestToIR", "WageReportsRequestToIR"),
+        &first[..header_end]
+            .replace("WageReportRequestToIR", "WageReportsRequestToIR")
+            .replacen("</Telephone>", "</Telephone><Email>palkat@example.fi</Email>", 1),
         0,
     );
     let bodies: Vec<String> = texts

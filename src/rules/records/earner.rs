@@ -57,6 +57,7 @@ impl RecordChecker {
     /// identifier (PTI §2.14-2.16).
     pub(super) fn earner_end(&mut self, out: &mut Vec<Finding>) {
         let e = std::mem::take(&mut self.earner);
+        self.report.earner_personal_id = e.personal_id;
         if e.ids == e.missing_id {
             out.push(self.finding(Code::RuleEarnerIds, &[]));
         }

@@ -84,11 +84,28 @@ pub(super) struct EmploymentState {
     non_resident_country_name: bool,
     tax_treaty_country: bool,
     place: u8,
+    employment_code: bool,
+    /// Employment/PaymentTypes (bits by code).
+    pay_types: Codes,
+    first_employment_start: Option<Date>,
 }
 
 impl EmploymentState {
     pub(super) fn earner_type(&self, code: i64) -> bool {
         self.earner_types.has(code)
+    }
+
+    pub(super) fn employment_code(&self) -> bool {
+        self.employment_code
+    }
+
+    /// PaymentTypes has monthly (1) or hourly (2) pay.
+    pub(super) fn monthly_or_hourly_pay(&self) -> bool {
+        self.pay_types.any(&[1, 2])
+    }
+
+    pub(super) fn first_employment_start(&self) -> Option<Date> {
+        self.first_employment_start
     }
 }
 
@@ -109,9 +126,13 @@ impl RecordChecker {
             Role::PeriodStart => {
                 e.period_start = Date::parse(value);
                 let Some(start) = e.period_start else { return };
+                let employment = e.in_employment_periods;
+                if employment {
+                    e.first_employment_start = Some(e.first_employment_start.map_or(start, |f| f.min(start)));
+                }
                 if start < Date::new(1800, 1, 1).expect("a date") {
                     out.push(self.finding(Code::RuleStartDate, &[value]));
-                } else if e.in_employment_periods && start > today.add_days(45) {
+                } else if employment && start > today.add_days(45) {
                     out.push(self.finding(Code::RuleEmploymentStart, &[value, &today.to_string()]));
                 }
             }
@@ -139,6 +160,10 @@ impl RecordChecker {
                 }
             }
             Role::PaymentRef => e.payment.1 = true,
+            Role::EmploymentCode => e.employment_code = true,
+            Role::PayType => {
+                e.pay_types.insert(code().unwrap_or(-1));
+            }
             Role::PensionAct => e.pension_act = code(),
             Role::PensionProvider => e.pension_provider = code(),
             Role::PensionPolicyNo => e.pension_policy = true,

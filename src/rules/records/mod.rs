@@ -13,11 +13,13 @@ use crate::schema::{COMPLEX_TYPES, ELEMENTS, SIMPLE_TYPES};
 use crate::validate::lexical::has_zone;
 use std::collections::HashSet;
 
+mod absence;
 mod earner;
 mod employment;
 mod transaction_data;
 mod transactions;
 
+use absence::AbsenceState;
 use earner::{AddressState, EarnerState};
 use employment::*;
 use transaction_data::TransactionDataState;
@@ -103,6 +105,21 @@ enum Role {
     /// A number that must lie in `low..=high` (`i32::MAX`: no upper bound).
     Range(i32, i32),
     EmissionsValue,
+    AbsenceRepStart,
+    AbsenceRepEnd,
+    AbsenceStart,
+    AbsenceEnd,
+    AbsenceUntil,
+    AbsenceCause,
+    ReimbInfo,
+    ReimbType,
+    ReimbRef,
+    ReimbSpecifier,
+    ContactEmail,
+    ContactResponsibility,
+    EmploymentCode,
+    /// Employment/PaymentTypes/PaymentType (monthly, hourly, ... pay).
+    PayType,
 }
 
 const VALUE_ROLES: &[(&str, &str, Role)] = &[
@@ -209,6 +226,24 @@ const VALUE_ROLES: &[(&str, &str, Role)] = &[
     ("SailorIncome", "CrossTradeTime", Role::Range(1, 12)),
     ("WorkPeriodInFinland", "WorkDays", Role::Range(0, i32::MAX)),
     ("ForeignLeasedWork", "EstAmount", Role::Range(0, i32::MAX)),
+    ("Absence", "AbsenceRepStartDate", Role::AbsenceRepStart),
+    ("Absence", "AbsenceRepEndDate", Role::AbsenceRepEnd),
+    ("UnpaidAbsencePeriod", "StartDate", Role::AbsenceStart),
+    ("UnpaidAbsencePeriod", "EndDate", Role::AbsenceEnd),
+    ("UnpaidAbsencePeriod", "AbsenceDays", Role::Range(0, i32::MAX)),
+    ("PaidAbsencePeriod", "StartDate", Role::AbsenceStart),
+    ("PaidAbsencePeriod", "EndDate", Role::AbsenceEnd),
+    ("PaidAbsencePeriod", "AbsenceUntil", Role::AbsenceUntil),
+    ("PaidAbsencePeriod", "CauseCode", Role::AbsenceCause),
+    ("PaidAbsencePeriod", "Amount", Role::Range(0, i32::MAX)),
+    ("PaidAbsencePeriod", "PaidAbsencePeriodInfo", Role::ReimbInfo),
+    ("ReimbPayment", "PaymentType", Role::ReimbType),
+    ("ReimbPayment", "PaymentRef", Role::ReimbRef),
+    ("ReimbPayment", "PaymentSpecifier", Role::ReimbSpecifier),
+    ("ContactPerson", "Email", Role::ContactEmail),
+    ("ContactPerson", "ResponsibilityCode", Role::ContactResponsibility),
+    ("Employment", "EmploymentCode", Role::EmploymentCode),
+    ("PaymentTypes", "PaymentType", Role::PayType),
 ];
 
 /// Groups whose end the rules act on, by their complex type's local name.
@@ -242,6 +277,13 @@ enum Group {
     DailyAllowance,
     KmAllowance,
     SixMonthRule,
+    Absence,
+    PaidAbsencePeriod,
+    UnpaidAbsencePeriod,
+    ReimbApp,
+    ReimbPayment,
+    ContactPerson,
+    PayerIds,
 }
 
 const GROUPS: &[(&str, Group)] = &[
@@ -278,6 +320,13 @@ const GROUPS: &[(&str, Group)] = &[
     ("DailyAllowance", Group::DailyAllowance),
     ("KmAllowance", Group::KmAllowance),
     ("SixMonthRule", Group::SixMonthRule),
+    ("Absence", Group::Absence),
+    ("PaidAbsencePeriod", Group::PaidAbsencePeriod),
+    ("UnpaidAbsencePeriod", Group::UnpaidAbsencePeriod),
+    ("ReimbApp", Group::ReimbApp),
+    ("ReimbPayment", Group::ReimbPayment),
+    ("ContactPerson", Group::ContactPerson),
+    ("PayerIds", Group::PayerIds),
 ];
 
 fn local(name: &str) -> &str {
@@ -306,6 +355,9 @@ struct ReportState {
     current: Option<Transaction>,
     employment: EmploymentState,
     transaction_data: TransactionDataState,
+    absence: AbsenceState,
+    /// The earner has a Finnish personal identity code (kept past IncomeEarner).
+    earner_personal_id: bool,
 }
 
 pub(super) struct RecordChecker {
@@ -336,6 +388,13 @@ pub(super) struct RecordChecker {
     substitute_payer: bool,
     /// PaymentPeriod/PaymentDate of an earnings payment record.
     payment_date: Option<Date>,
+    /// The ContactPerson being read has Email, and ResponsibilityCode 1.
+    contact: (bool, bool),
+    /// Some ContactPerson has both (PTI §2.3).
+    contact_for_applications: bool,
+    in_payer_ids: bool,
+    /// The payer has a business ID or a Finnish personal identity code.
+    payer_finnish_id: bool,
 }
 
 impl RecordChecker {
@@ -421,6 +480,10 @@ impl RecordChecker {
             payer_types: Codes::default(),
             substitute_payer: false,
             payment_date: None,
+            contact: (false, false),
+            contact_for_applications: false,
+            in_payer_ids: false,
+            payer_finnish_id: false,
         })
     }
 
@@ -531,9 +594,11 @@ impl Checker for RecordChecker {
             Some(Group::IncomeEarnerIds) => self.earner.in_ids = true,
             Some(Group::IncomeEarner) => self.earner = EarnerState::default(),
             Some(Group::IncomeEarnerBasic) => self.earner.basic = true,
+            Some(Group::PayerIds) => self.in_payer_ids = true,
             Some(group) if self.family == Family::Wage => {
                 self.employment_open(group);
                 self.transaction_data_open(group);
+                self.absence_open(group);
             }
             _ => {}
         }
@@ -656,6 +721,7 @@ impl Checker for RecordChecker {
             Role::Year => self.report.year = value.parse().ok(),
             Role::IdType => {
                 self.id.kind = value.parse().ok();
+                self.payer_finnish_id |= self.in_payer_ids && matches!(self.id.kind, Some(1 | 2));
                 if self.earner.in_ids {
                     self.earner.ids = true;
                     self.earner.finnish_id |= matches!(self.id.kind, Some(1 | 2));
@@ -728,6 +794,18 @@ impl Checker for RecordChecker {
             | Role::RecoveryDate
             | Role::OrigPaymentDate
             | Role::OrigStart => self.transaction_data_value(role, value, out),
+            Role::AbsenceRepStart
+            | Role::AbsenceRepEnd
+            | Role::AbsenceStart
+            | Role::AbsenceEnd
+            | Role::AbsenceUntil
+            | Role::AbsenceCause
+            | Role::ReimbInfo
+            | Role::ReimbType
+            | Role::ReimbRef
+            | Role::ReimbSpecifier => self.absence_value(role, value, out),
+            Role::ContactEmail => self.contact.0 = true,
+            Role::ContactResponsibility => self.contact.1 = value.parse() == Ok(1),
             _ if self.family == Family::Wage => self.employment_value(role, value, out),
             _ => {}
         }
@@ -804,6 +882,7 @@ impl Checker for RecordChecker {
                     Family::Wage => {
                         self.insurance_required(out);
                         self.transaction_data_report_end(out);
+                        self.absence_report_end(out);
                     }
                     _ => {}
                 }
@@ -820,6 +899,16 @@ impl Checker for RecordChecker {
                 out.push(self.finding(Code::RuleOneReport, &[&self.reports.to_string()]));
             }
             Group::SixMonthRule if self.family == Family::Wage => self.six_month_end(out),
+            Group::PayerIds => self.in_payer_ids = false,
+            Group::ContactPerson => {
+                let (email, content) = std::mem::take(&mut self.contact);
+                self.contact_for_applications |= email && content;
+            }
+            Group::Absence | Group::ReimbPayment | Group::PaidAbsencePeriod | Group::UnpaidAbsencePeriod
+                if self.family == Family::Wage =>
+            {
+                self.absence_close(group, out)
+            }
             _ if self.family == Family::Wage => self.employment_close(group, out),
             _ => {}
         }
