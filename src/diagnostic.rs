@@ -269,6 +269,18 @@ codes! {
     RuleReimbursementEndDate = "rule-reimbursement-end-date",
     /// Rule: What a Kela reimbursement application needs elsewhere in the record is missing.
     RuleReimbursementData = "rule-reimbursement-data",
+    /// Rule: A form of InternationalData/WorkForm (NT1, NT2, stay periods, leased worker) without the data it requires.
+    RuleFormData = "rule-form-data",
+    /// Rule: WagePerMonth or Remunerations without form NT2.
+    RuleFormOnly = "rule-form-only",
+    /// Rule: A leased worker living abroad, taxed at source, without WorkDays in Finland.
+    RuleWorkDaysRequired = "rule-work-days-required",
+    /// Rule: A representative or service recipient with neither a Finnish identifier nor an address.
+    RulePartyAddress = "rule-party-address",
+    /// Rule: PayerIds missing without MissingId, or given with it.
+    RulePayerIds = "rule-payer-ids",
+    /// Rule: The payer's basic data, address or Keva sub-organisation missing where required.
+    RulePayerData = "rule-payer-data",
 }
 
 impl fmt::Display for Code {

@@ -747,10 +747,11 @@ fn pension_providers_with_own_code_lists_get_their_data() {
                 "EmploymentRegs",
                 json!({ "EmploymentReg": [{ "Type": 1, "Code": "01" }] }),
             )),
+            Box::new(payer("SubOrgs", json!({ "SubOrg": [{ "Type": 1, "Code": "003000" }] }))),
         ]
     };
     satisfies(wage, all(keva()));
-    for left_out in 1..4 {
+    for left_out in 1..5 {
         let mut changes = keva();
         drop(changes.remove(left_out));
         breaks(wage, Code::RulePensionProviderData, all(changes));
@@ -997,6 +998,32 @@ fn coded_values_are_in_their_code_lists() {
         Code::RuleCodeList,
         set_earner("InsuranceExceptions", json!({ "ExceptionCode": [12] })),
     );
+    // Country codes are ISO 3166 alpha-2 codes, or 99.
+    let earner_country = |country: &'static str| {
+        add_earner_id(json!({ "Type": 9, "Code": "X-1", "CountryCode": country, "CountryName": "Atlantis" }))
+    };
+    satisfies(wage, earner_country("99"));
+    satisfies(wage, earner_country("EE"));
+    breaks(wage, Code::RuleCodeList, earner_country("XX"));
+    breaks(wage, Code::RuleCodeList, earner_country("ee"));
+    // The payer's and the earner's sub-organisations take different lists.
+    let sub_org = |kind: i64| json!({ "SubOrg": [{ "Type": kind, "Code": "1" }] });
+    satisfies(
+        wage,
+        both(payer("SubOrgs", sub_org(3)), set_earner("SubOrgs", sub_org(1))),
+    );
+    breaks(wage, Code::RuleCodeList, set_earner("SubOrgs", sub_org(2)));
+    breaks(wage, Code::RuleCodeList, payer("SubOrgs", sub_org(4)));
+    // An EmploymentEnding of the Register's own list (Type 3) has one of its codes.
+    let ending = |kind: i64, code: &'static str| {
+        set_earner(
+            "Employment",
+            json!({ "EmploymentEndings": { "EmploymentEnding": [{ "Type": kind, "Code": code }] } }),
+        )
+    };
+    satisfies(wage, ending(3, "7"));
+    satisfies(wage, ending(2, "K8"));
+    breaks(wage, Code::RuleCodeList, ending(3, "8"));
     // Lists that change over time give a warning only.
     let agreement = |code: i64| set_earner("IncomeEarnerOther", json!({ "CBACode": code }));
     satisfies(wage, agreement(215));
@@ -1482,6 +1509,348 @@ fn a_kela_reimbursement_application_has_what_it_needs() {
         Code::RuleReimbursementData,
         both(reimbursed(1, json!({})), foreign_id),
     );
+}
+
+fn forms(codes: Value) -> impl Fn(&mut Value) {
+    set_earner("InternationalData", json!({ "WorkForm": { "FormCode": codes } }))
+}
+
+fn report_field(field: &'static str, value: Value) -> impl Fn(&mut Value) {
+    move |r: &mut Value| first_report(r)[field] = value.clone()
+}
+
+fn foreign_id() -> Value {
+    json!({ "Type": 7, "Code": "SE5560000001", "CountryCode": "SE" })
+}
+
+/// A work country with what forms NT1 and NT2 need of it.
+fn work_country() -> Value {
+    json!({
+        "WorkCountryCode": "SE",
+        "ServiceRecipient": { "ServiceRecipientIds": { "Id": [id(1, "7011367-6")] }, "Name": "Asiakas Oy" },
+        "StayPeriodsAbroad": { "Period": [{ "StartDate": "2024-01-01", "EndDate": "2024-01-31" }] },
+        "WorkPeriodsAbroad": { "Period": [{ "StartDate": "2024-01-01" }] },
+        "TaxingRight": true,
+        "BurdensResultOfPE": false
+    })
+}
+
+fn work_countries(country: Value) -> impl Fn(&mut Value) {
+    report_field("WorkCountries", json!({ "WorkCountry": [country] }))
+}
+
+fn without(mut value: Value, field: &str) -> Value {
+    value.as_object_mut().unwrap().remove(field);
+    value
+}
+
+#[test]
+fn work_abroad_forms_have_their_data() {
+    breaks(wage, Code::RuleFormData, forms(json!([1])));
+    satisfies(wage, both(forms(json!([1, 2])), work_countries(work_country())));
+    breaks(
+        wage,
+        Code::RuleFormData,
+        both(
+            forms(json!([2])),
+            work_countries(without(work_country(), "WorkPeriodsAbroad")),
+        ),
+    );
+    satisfies(
+        wage,
+        both(
+            forms(json!([1])),
+            work_countries(without(work_country(), "WorkPeriodsAbroad")),
+        ),
+    );
+    breaks(
+        wage,
+        Code::RuleFormData,
+        both(
+            forms(json!([1])),
+            work_countries(without(work_country(), "TaxingRight")),
+        ),
+    );
+    let mut with_wage = work_country();
+    with_wage["WagePerMonth"] = json!("3000.00");
+    breaks(
+        wage,
+        Code::RuleFormOnly,
+        both(forms(json!([1])), work_countries(with_wage.clone())),
+    );
+    satisfies(wage, both(forms(json!([2])), work_countries(with_wage)));
+    let mut unknown = work_country();
+    unknown["WorkCountryCode"] = json!("99");
+    breaks(
+        wage,
+        Code::RuleCountryName,
+        both(forms(json!([1])), work_countries(unknown)),
+    );
+    // Stay periods in Finland: NoStayPeriods or periods, not both.
+    let stays = |value: Value| both(forms(json!([3])), report_field("StayPeriodsInFinland", value));
+    satisfies(wage, stays(json!({ "NoStayPeriods": true })));
+    satisfies(
+        wage,
+        stays(json!({ "Period": [{ "StartDate": "2024-01-01", "EndDate": "2024-01-05" }] })),
+    );
+    breaks(
+        wage,
+        Code::RuleFormData,
+        stays(json!({ "NoStayPeriods": true, "Period": [{ "StartDate": "2024-01-01", "EndDate": "2024-01-05" }] })),
+    );
+    breaks(wage, Code::RuleFormData, forms(json!([3])));
+    // A leased worker's start notice.
+    let leased = |work_periods: Value| {
+        all(vec![
+            Box::new(forms(json!([4]))),
+            Box::new(report_field(
+                "ForeignLeasedWork",
+                json!({ "EstAmount": "1000.00", "FinServiceRecipient": { "FinServiceRecipientIds": { "Id": [id(1, "7011367-6")] } } }),
+            )),
+            Box::new(report_field("WorkPeriodsInFinland", work_periods)),
+        ])
+    };
+    satisfies(
+        wage,
+        leased(json!({ "WorkPeriodInFinland": [{ "StartDate": "2024-01-01" }] })),
+    );
+    breaks(
+        wage,
+        Code::RuleFormData,
+        leased(json!({ "WorkPeriodInFinland": [{ "WorkDays": 5 }] })),
+    );
+    breaks(
+        wage,
+        Code::RuleValueRange,
+        leased(json!({ "WorkPeriodInFinland": [{ "StartDate": "2024-01-01", "WorkDays": -1 }] })),
+    );
+}
+
+#[test]
+fn a_leased_worker_from_abroad_gives_work_days() {
+    let leased_non_resident = |international: Value| {
+        all(vec![
+            Box::new(set_earner(
+                "Addresses",
+                json!({ "TypedAddress": [address(1, Some("EE"))] }),
+            )),
+            Box::new(set_earner("InternationalData", international)),
+            Box::new(set_earner(
+                "IncomeEarnerOther",
+                json!({ "IncomeEarnerTypes": { "IncomeEarnerType": [5] } }),
+            )),
+        ])
+    };
+    let non_resident = json!({ "NonResident": true, "NonResidentCountryCode": "EE" });
+    breaks(
+        wage,
+        Code::RuleWorkDaysRequired,
+        leased_non_resident(non_resident.clone()),
+    );
+    satisfies(
+        wage,
+        both(
+            leased_non_resident(non_resident),
+            report_field(
+                "WorkPeriodsInFinland",
+                json!({ "WorkPeriodInFinland": [{ "WorkDays": 12 }] }),
+            ),
+        ),
+    );
+    satisfies(
+        wage,
+        leased_non_resident(json!({ "NonResident": true, "NonResidentCountryCode": "EE", "SubToWithhold": true })),
+    );
+}
+
+#[test]
+fn parties_abroad_give_their_address() {
+    let mut country = work_country();
+    country["ServiceRecipient"] = json!({ "ServiceRecipientIds": { "Id": [foreign_id()] }, "Name": "Kund AB" });
+    breaks(
+        wage,
+        Code::RulePartyAddress,
+        both(forms(json!([1])), work_countries(country.clone())),
+    );
+    country["ServiceRecipient"]["ServiceRecipientAddress"] =
+        json!({ "Street": "Gatan 1", "PostalCode": "11122", "PostOffice": "Stockholm", "CountryCode": "SE" });
+    satisfies(wage, both(forms(json!([1])), work_countries(country.clone())));
+    country["ServiceRecipient"]["ServiceRecipientAddress"]["POBox"] = json!("PL 1");
+    breaks(
+        wage,
+        Code::RuleStreetOrPoBox,
+        both(forms(json!([1])), work_countries(country)),
+    );
+    let representative = |value: Value| report_field("ForeignLeasedWork", json!({ "Representative": value }));
+    breaks(
+        wage,
+        Code::RulePartyAddress,
+        representative(json!({ "RepresentativeIds": { "Id": [foreign_id()] }, "Name": "Edustaja" })),
+    );
+    satisfies(
+        wage,
+        representative(json!({ "RepresentativeIds": { "Id": [id(1, "7011367-6")] }, "Name": "Edustaja" })),
+    );
+    breaks(
+        wage,
+        Code::RuleCountryName,
+        representative(json!({
+            "RepresentativeIds": { "Id": [foreign_id()] },
+            "Name": "Edustaja",
+            "Address": { "Street": "Gatan 1", "PostalCode": "11122", "PostOffice": "Stockholm", "CountryCode": "99" }
+        })),
+    );
+}
+
+#[test]
+fn no_identifier_of_type_other_is_finnish() {
+    let other = |code: &'static str| {
+        move |r: &mut Value| {
+            let other = json!({ "Type": 99, "Code": code, "CountryCode": "SE" });
+            dd(r)["Payer"]["PayerIds"]["Id"] = json!([id(1, "7011367-6"), other]);
+        }
+    };
+    satisfies(wage, other("X-1"));
+    breaks(wage, Code::RuleOtherId, other("7011367-6"));
+    breaks(payer_summary, Code::RuleOtherId, other("131052-308T"));
+}
+
+#[test]
+fn an_accident_insurer_names_its_country_unless_it_has_a_business_id() {
+    let insurer = |id: Value| {
+        set_earner(
+            "AccidentInsurance",
+            json!({ "AccInsProvId": id, "AccInsPolicyNo": "A-1" }),
+        )
+    };
+    satisfies(wage, insurer(id(1, "7011367-6")));
+    breaks(wage, Code::RuleCountryCode, insurer(id(2, "131052-308T")));
+    satisfies(
+        wage,
+        insurer(json!({ "Type": 2, "Code": "131052-308T", "CountryCode": "FI" })),
+    );
+    // Elsewhere a Finnish personal identity code needs no country.
+    satisfies(wage, add_earner_id(id(2, "131052-308T")));
+}
+
+#[test]
+fn summary_income_types_are_in_their_code_list() {
+    breaks(payer_summary, Code::RuleCodeList, |r: &mut Value| {
+        dd(r)["Reports"]["Report"][0]["Transactions"]["Transaction"] =
+            json!([{ "TransactionBasic": { "SummaryTransactionCode": 104, "Amount": "10.00" } }])
+    });
+}
+
+fn payer(field: &'static str, value: Value) -> impl Fn(&mut Value) {
+    move |r: &mut Value| dd(r)["Payer"][field] = value.clone()
+}
+
+fn without_payer_ids(r: &mut Value) {
+    dd(r)["Payer"].as_object_mut().unwrap().remove("PayerIds");
+}
+
+fn payer_address(country: Option<&str>) -> impl Fn(&mut Value) {
+    let mut a = json!({ "Street": "Gatan 1", "PostalCode": "11122", "PostOffice": "Stockholm" });
+    if let Some(c) = country {
+        a["CountryCode"] = json!(c);
+    }
+    payer("Address", a)
+}
+
+fn foreign_payer(r: &mut Value) {
+    dd(r)["Payer"]["PayerIds"] = json!({ "Id": [foreign_id()] });
+}
+
+#[test]
+fn a_payer_without_a_finnish_identifier_is_described_in_full() {
+    let company = || payer("PayerBasic", json!({ "CompanyName": "Bolaget AB" }));
+    breaks(wage, Code::RulePayerData, foreign_payer);
+    satisfies(
+        wage,
+        all(vec![
+            Box::new(foreign_payer),
+            Box::new(company()),
+            Box::new(payer_address(Some("SE"))),
+        ]),
+    );
+    breaks(
+        wage,
+        Code::RulePayerData,
+        all(vec![
+            Box::new(foreign_payer),
+            Box::new(company()),
+            Box::new(payer_address(None)),
+        ]),
+    );
+    // A person without a Finnish personal identity code gives a birth date.
+    let person = |birth_date: Option<&str>| {
+        let mut basic = json!({ "LastName": "Svensson", "FirstName": "Sven" });
+        if let Some(b) = birth_date {
+            basic["BirthDate"] = json!(b);
+        }
+        all(vec![
+            Box::new(foreign_payer),
+            Box::new(payer("PayerBasic", basic)),
+            Box::new(payer_address(Some("SE"))),
+        ])
+    };
+    breaks(wage, Code::RulePayerData, person(None));
+    satisfies(wage, person(Some("1970-01-01")));
+    breaks(wage, Code::RuleBirthDate, person(Some("2024-02-01")));
+    breaks(payer_summary, Code::RulePayerData, foreign_payer);
+    // A temporary employer is described in full even with a business ID.
+    let temporary = || payer("PayerOther", json!({ "PayerTypes": { "Code": [3] } }));
+    breaks(wage, Code::RulePayerData, temporary());
+    satisfies(
+        wage,
+        all(vec![
+            Box::new(temporary()),
+            Box::new(payer("PayerBasic", json!({ "CompanyName": "Tilapäinen Oy" }))),
+            Box::new(payer_address(Some("FI"))),
+        ]),
+    );
+}
+
+#[test]
+fn a_payer_has_identifiers_or_says_there_are_none() {
+    let missing = || payer("PayerBasic", json!({ "MissingId": true, "CompanyName": "Nimetön Oy" }));
+    let company = || payer("PayerBasic", json!({ "CompanyName": "Nimetön Oy" }));
+    breaks(
+        wage,
+        Code::RulePayerIds,
+        all(vec![
+            Box::new(without_payer_ids),
+            Box::new(company()),
+            Box::new(payer_address(Some("FI"))),
+        ]),
+    );
+    breaks(wage, Code::RulePayerIds, both(missing(), payer_address(Some("FI"))));
+    satisfies(
+        wage,
+        all(vec![
+            Box::new(without_payer_ids),
+            Box::new(missing()),
+            Box::new(payer_address(Some("FI"))),
+        ]),
+    );
+}
+
+#[test]
+fn a_payer_has_one_sub_organisation_of_each_type() {
+    let sub_orgs = |types: &[i64]| {
+        let list: Vec<Value> = types.iter().map(|t| json!({ "Type": t, "Code": "1" })).collect();
+        payer("SubOrgs", json!({ "SubOrg": list }))
+    };
+    satisfies(wage, sub_orgs(&[1, 2]));
+    breaks(wage, Code::RuleOneOfEachType, sub_orgs(&[2, 2]));
+    breaks(payer_summary, Code::RuleOneOfEachType, sub_orgs(&[2, 2]));
+    // An employer's separate report with a Keva pension provider needs Keva's sub-organisation.
+    let keva = || {
+        let insurance = json!({ "PensionInsurance": [{ "PensionProvIdCode": 20, "PensionPolicyNo": "20-00000000" }] });
+        payer("PensionInsurances", insurance)
+    };
+    breaks(payer_summary, Code::RulePayerData, keva());
+    satisfies(payer_summary, both(keva(), sub_orgs(&[1])));
 }
 
 #[test]

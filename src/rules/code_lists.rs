@@ -3,7 +3,7 @@
 
 use super::codes::{CodeList, CodeListField, ListCodes, Records};
 
-pub static CODE_LISTS: [CodeList; 34] = [
+pub static CODE_LISTS: [CodeList; 38] = [
     CodeList { name: "FaultyControl", codes: ListCodes::Int(&[1, 2]) },
     CodeList { name: "ResponsibilityCode", codes: ListCodes::Int(&[1, 2]) },
     CodeList { name: "IdType", codes: ListCodes::Int(&[1, 2, 3, 4, 5, 6, 7, 9, 99]) },
@@ -38,9 +38,13 @@ pub static CODE_LISTS: [CodeList; 34] = [
     CodeList { name: "UnpaidAbsenceCauseCode", codes: ListCodes::Int(&[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 99]) },
     CodeList { name: "ReimbPaymentType", codes: ListCodes::Int(&[1, 2]) },
     CodeList { name: "PayerSubOrgType", codes: ListCodes::Int(&[1, 2, 3]) },
+    CodeList { name: "SummaryTransactionCode", codes: ListCodes::Int(&[101, 102, 103]) },
+    CodeList { name: "IncomeEarnerSubOrgType", codes: ListCodes::Int(&[1]) },
+    CodeList { name: "EmploymentEndingCode", codes: ListCodes::Int(&[1, 2, 3, 4, 5, 6, 7]) },
+    CodeList { name: "ISO3166", codes: ListCodes::Text(&["99", "AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT", "AU", "AW", "AX", "AZ", "BA", "BB", "BD", "BE", "BF", "BG", "BH", "BI", "BJ", "BL", "BM", "BN", "BO", "BQ", "BR", "BS", "BT", "BV", "BW", "BY", "BZ", "CA", "CC", "CD", "CF", "CG", "CH", "CI", "CK", "CL", "CM", "CN", "CO", "CR", "CU", "CV", "CW", "CX", "CY", "CZ", "DE", "DJ", "DK", "DM", "DO", "DZ", "EC", "EE", "EG", "EH", "ER", "ES", "ET", "FI", "FJ", "FK", "FM", "FO", "FR", "GA", "GB", "GD", "GE", "GF", "GG", "GH", "GI", "GL", "GM", "GN", "GP", "GQ", "GR", "GS", "GT", "GU", "GW", "GY", "HK", "HM", "HN", "HR", "HT", "HU", "ID", "IE", "IL", "IM", "IN", "IO", "IQ", "IR", "IS", "IT", "JE", "JM", "JO", "JP", "KE", "KG", "KH", "KI", "KM", "KN", "KP", "KR", "KW", "KY", "KZ", "LA", "LB", "LC", "LI", "LK", "LR", "LS", "LT", "LU", "LV", "LY", "MA", "MC", "MD", "ME", "MF", "MG", "MH", "MK", "ML", "MM", "MN", "MO", "MP", "MQ", "MR", "MS", "MT", "MU", "MV", "MW", "MX", "MY", "MZ", "NA", "NC", "NE", "NF", "NG", "NI", "NL", "NO", "NP", "NR", "NU", "NZ", "OM", "PA", "PE", "PF", "PG", "PH", "PK", "PL", "PM", "PN", "PR", "PS", "PT", "PW", "PY", "QA", "RE", "RO", "RS", "RU", "RW", "SA", "SB", "SC", "SD", "SE", "SG", "SH", "SI", "SJ", "SK", "SL", "SM", "SN", "SO", "SR", "SS", "ST", "SV", "SX", "SY", "SZ", "TC", "TD", "TF", "TG", "TH", "TJ", "TK", "TL", "TM", "TN", "TO", "TR", "TT", "TV", "TW", "TZ", "UA", "UG", "UM", "US", "UY", "UZ", "VA", "VC", "VE", "VG", "VI", "VN", "VU", "WF", "WS", "YE", "YT", "ZA", "ZM", "ZW"]) },
 ];
 
-pub static CODE_LIST_FIELDS: [CodeListField; 40] = [
+pub static CODE_LIST_FIELDS: [CodeListField; 52] = [
     CodeListField { records: Records::Wage, parent: "DeliveryData", element: "FaultyControl", list: 0, dated: false },
     CodeListField { records: Records::Wage, parent: "ContactPerson", element: "ResponsibilityCode", list: 1, dated: false },
     CodeListField { records: Records::Wage, parent: "Id", element: "Type", list: 2, dated: false },
@@ -81,4 +85,16 @@ pub static CODE_LIST_FIELDS: [CodeListField; 40] = [
     CodeListField { records: Records::PayerSummary, parent: "SubOrg", element: "Type", list: 33, dated: false },
     CodeListField { records: Records::PayerSummary, parent: "ReportData", element: "ActionCode", list: 5, dated: false },
     CodeListField { records: Records::PayerSummary, parent: "PensionInsurance", element: "PensionProvIdCode", list: 15, dated: true },
+    CodeListField { records: Records::PayerSummary, parent: "TransactionBasic", element: "SummaryTransactionCode", list: 34, dated: false },
+    CodeListField { records: Records::Wage, parent: "Id", element: "CountryCode", list: 37, dated: false },
+    CodeListField { records: Records::Wage, parent: "TypedAddress", element: "CountryCode", list: 37, dated: false },
+    CodeListField { records: Records::Wage, parent: "Address", element: "CountryCode", list: 37, dated: false },
+    CodeListField { records: Records::Wage, parent: "PlaceOfBusiness", element: "CountryCode", list: 37, dated: false },
+    CodeListField { records: Records::Wage, parent: "InternationalData", element: "NonResidentCountryCode", list: 37, dated: false },
+    CodeListField { records: Records::Wage, parent: "SixMonthRule", element: "CountryCode", list: 37, dated: false },
+    CodeListField { records: Records::Wage, parent: "WorkCountry", element: "WorkCountryCode", list: 37, dated: false },
+    CodeListField { records: Records::Wage, parent: "ServiceRecipientAddress", element: "CountryCode", list: 37, dated: false },
+    CodeListField { records: Records::Wage, parent: "WorkCountryAddress", element: "CountryCode", list: 37, dated: false },
+    CodeListField { records: Records::PayerSummary, parent: "Id", element: "CountryCode", list: 37, dated: false },
+    CodeListField { records: Records::PayerSummary, parent: "Address", element: "CountryCode", list: 37, dated: false },
 ];

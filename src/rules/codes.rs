@@ -70,6 +70,11 @@ impl CodeList {
     }
 }
 
+/// The code list named `name`, if a field or rule uses it.
+pub fn code_list(name: &str) -> Option<&'static CodeList> {
+    CODE_LISTS.iter().find(|l| l.name == name)
+}
+
 /// An element whose values come from a code list: `element` as a child of
 /// complex type `parent` (local names) in `records`.
 #[derive(Debug)]

@@ -45,12 +45,23 @@ pub fn write(reports: usize, out: &Path) -> Result<(), String> {
         .max_by_key(|t| payment_date(t))
         .ok_or("no sample of a payer with a business ID")?;
     let header_end = first.find("<Reports>").ok_or("sample has no <Reports>")? + "<Reports>".len();
+    // The public-sector sample's Keva pension insurance needs the payer's
+    // Keva sub-organisation (PTI §2.8): the header takes that sample's.
+    let sub_orgs = texts
+        .iter()
+        .find_map(|t| between(t, "<SubOrgs>", "</SubOrgs>").ok())
+        .ok_or("no sample has the payer's SubOrgs")?;
     // The absence sample's Kela application needs a contact person with an
     // e-mail address (PTI §2.3); no sample has one.
     let header = with_valid_ids(
         &first[..header_end]
             .replace("WageReportRequestToIR", "WageReportsRequestToIR")
-            .replacen("</Telephone>", "</Telephone><Email>palkat@example.fi</Email>", 1),
+            .replacen("</Telephone>", "</Telephone><Email>palkat@example.fi</Email>", 1)
+            .replacen(
+                "<PayerOther>",
+                &format!("{sub_orgs}<PayerOther>"),
+                usize::from(!first[..header_end].contains("<SubOrgs>")),
+            ),
         0,
     );
     let bodies: Vec<String> = texts

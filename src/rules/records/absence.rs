@@ -150,7 +150,7 @@ impl RecordChecker {
             !self.contact_for_applications,
             "ContactPerson with Email and ResponsibilityCode 1",
         );
-        need(!self.payer_finnish_id, "a payer identifier of Type 1 or 2");
+        need(!self.payer.finnish_id, "a payer identifier of Type 1 or 2");
         need(!self.report.earner_personal_id, "an earner identifier of Type 2");
         need(family_leave && !e.employment_code(), "Employment/EmploymentCode");
         need(

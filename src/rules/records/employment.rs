@@ -4,7 +4,7 @@
 use super::transactions::Transaction;
 use super::{Group, RecordChecker, Role};
 use crate::diagnostic::Code;
-use crate::rules::codes::{income_type, IncomeType};
+use crate::rules::codes::{code_list, income_type, IncomeType};
 use crate::rules::{Date, Finding};
 
 /// A set of small codes (0-63), enough for the code lists used here;
@@ -39,7 +39,7 @@ impl Codes {
 }
 
 /// Pension providers (PensionProvIdCode) with their own code lists.
-const KEVA: &[i64] = &[20, 24, 25, 29, 30];
+pub(super) const KEVA: &[i64] = &[20, 24, 25, 29, 30];
 const BANK_OF_FINLAND: i64 = 27;
 const TRAFICOM: i64 = 34;
 
@@ -68,6 +68,8 @@ pub(super) struct EmploymentState {
     period_ended: bool,
     endings: bool,
     ending_types: Codes,
+    /// Type of the EmploymentEnding being read.
+    ending_type: Option<i64>,
     professions: Codes,
     regs: Codes,
     payment_types: Codes,
@@ -146,6 +148,9 @@ impl RecordChecker {
             }
             Role::EndingType | Role::ProfessionType | Role::RegType | Role::PaymentType => {
                 let Some(c) = code() else { return };
+                if role == Role::EndingType {
+                    e.ending_type = Some(c);
+                }
                 let (set, group) = match role {
                     Role::EndingType => (&mut e.ending_types, "EmploymentEnding"),
                     Role::ProfessionType => (&mut e.professions, "Profession"),
@@ -160,6 +165,14 @@ impl RecordChecker {
                 }
             }
             Role::PaymentRef => e.payment.1 = true,
+            // The Register's own list of reasons (Type 3); Keva's and the
+            // Bank of Finland's lists are not in the reference set.
+            Role::EndingCode if e.ending_type == Some(3) => {
+                let name = "EmploymentEndingCode";
+                if code_list(name).is_some_and(|l| !l.contains(value)) {
+                    out.push(self.finding(Code::RuleCodeList, &["EmploymentEnding/Code", value, name]));
+                }
+            }
             Role::EmploymentCode => e.employment_code = true,
             Role::PayType => {
                 e.pay_types.insert(code().unwrap_or(-1));
@@ -247,7 +260,7 @@ impl RecordChecker {
     pub(super) fn employment_end(&self, out: &mut Vec<Finding>) {
         let e = &self.report.employment;
         if let Some(provider) = e.pension_provider {
-            let missing = provider_data_missing(e, provider);
+            let missing = provider_data_missing(e, provider, self.payer.keva_sub_org());
             if !missing.is_empty() {
                 out.push(self.finding(
                     Code::RulePensionProviderData,
@@ -304,7 +317,7 @@ impl RecordChecker {
 
 /// What a pension provider with its own code lists (Keva, the Bank of
 /// Finland, Traficom) needs of the employment data (PTI §2.18-2.20).
-fn provider_data_missing(e: &EmploymentState, provider: i64) -> Vec<&'static str> {
+fn provider_data_missing(e: &EmploymentState, provider: i64, payer_keva_sub_org: bool) -> Vec<&'static str> {
     let keva = KEVA.contains(&provider);
     let bank = provider == BANK_OF_FINLAND;
     let mut missing = vec![];
@@ -313,6 +326,7 @@ fn provider_data_missing(e: &EmploymentState, provider: i64) -> Vec<&'static str
             missing.push(what);
         }
     };
+    need(keva && !payer_keva_sub_org, "Payer/SubOrgs/SubOrg of Type 1");
     need(keva && !e.periods, "EmploymentPeriods");
     need(keva && e.period_ended && !e.endings, "EmploymentEndings");
     need(

@@ -16,12 +16,16 @@ use std::collections::HashSet;
 mod absence;
 mod earner;
 mod employment;
+mod foreign_work;
+mod payer;
 mod transaction_data;
 mod transactions;
 
 use absence::AbsenceState;
 use earner::{AddressState, EarnerState};
 use employment::*;
+use foreign_work::*;
+use payer::*;
 use transaction_data::TransactionDataState;
 use transactions::Transaction;
 
@@ -120,6 +124,19 @@ enum Role {
     EmploymentCode,
     /// Employment/PaymentTypes/PaymentType (monthly, hourly, ... pay).
     PayType,
+    FormCode,
+    SubToWithhold,
+    NoStayPeriods,
+    /// A field of WorkCountry (one of the `COUNTRY_` bits).
+    CountryField(u16),
+    WorkCountryCode,
+    EstAmount,
+    WorkDays,
+    WorkPeriodStart,
+    /// A field of PayerBasic (one of the `PAYER_` bits).
+    PayerField(u8),
+    SubOrgType,
+    EndingCode,
 }
 
 const VALUE_ROLES: &[(&str, &str, Role)] = &[
@@ -173,6 +190,7 @@ const VALUE_ROLES: &[(&str, &str, Role)] = &[
     ("Period", "StartDate", Role::PeriodStart),
     ("Period", "EndDate", Role::PeriodEnd),
     ("EmploymentEnding", "Type", Role::EndingType),
+    ("EmploymentEnding", "Code", Role::EndingCode),
     ("Profession", "Type", Role::ProfessionType),
     ("EmploymentReg", "Type", Role::RegType),
     ("Payment", "PaymentType", Role::PaymentType),
@@ -213,7 +231,7 @@ const VALUE_ROLES: &[(&str, &str, Role)] = &[
     ("WithdrawalPeriod", "EndDate", Role::PeriodEnd),
     ("StayPeriod", "StartDate", Role::PeriodStart),
     ("StayPeriod", "EndDate", Role::PeriodEnd),
-    ("WorkPeriodInFinland", "StartDate", Role::PeriodStart),
+    ("WorkPeriodInFinland", "StartDate", Role::WorkPeriodStart),
     ("WorkPeriodInFinland", "EndDate", Role::PeriodEnd),
     ("SixMonthRule", "Applicable", Role::SixMonthApplicable),
     ("SixMonthRule", "CountryCode", Role::SixMonthCountryCode),
@@ -224,8 +242,40 @@ const VALUE_ROLES: &[(&str, &str, Role)] = &[
     ("CarBenefit", "EmissionsValue", Role::EmissionsValue),
     ("KmAllowance", "Kilometers", Role::Range(0, i32::MAX)),
     ("SailorIncome", "CrossTradeTime", Role::Range(1, 12)),
-    ("WorkPeriodInFinland", "WorkDays", Role::Range(0, i32::MAX)),
-    ("ForeignLeasedWork", "EstAmount", Role::Range(0, i32::MAX)),
+    ("WorkPeriodInFinland", "WorkDays", Role::WorkDays),
+    ("ForeignLeasedWork", "EstAmount", Role::EstAmount),
+    ("WorkForm", "FormCode", Role::FormCode),
+    ("InternationalData", "SubToWithhold", Role::SubToWithhold),
+    ("StayPeriodsInFinland", "NoStayPeriods", Role::NoStayPeriods),
+    ("WorkCountry", "WorkCountryCode", Role::WorkCountryCode),
+    ("WorkCountry", "WorkCountryName", Role::CountryField(COUNTRY_NAME)),
+    ("WorkCountry", "TaxingRight", Role::CountryField(COUNTRY_TAXING_RIGHT)),
+    (
+        "WorkCountry",
+        "BurdensResultOfPE",
+        Role::CountryField(COUNTRY_BURDENS_PE),
+    ),
+    (
+        "WorkCountry",
+        "WagePerMonth",
+        Role::CountryField(COUNTRY_WAGE_PER_MONTH),
+    ),
+    ("PayerBasic", "MissingId", Role::PayerField(PAYER_MISSING_ID)),
+    ("PayerBasic", "CompanyName", Role::PayerField(PAYER_COMPANY_NAME)),
+    ("PayerBasic", "LastName", Role::PayerField(PAYER_LAST_NAME)),
+    ("PayerBasic", "FirstName", Role::PayerField(PAYER_FIRST_NAME)),
+    ("PayerBasic", "BirthDate", Role::PayerField(PAYER_BIRTH_DATE)),
+    ("SubOrg", "Type", Role::SubOrgType),
+    ("Address", "CountryCode", Role::AddressCountryCode),
+    ("Address", "CountryName", Role::AddressCountryName),
+    ("ServiceRecipientAddress", "Street", Role::Street),
+    ("ServiceRecipientAddress", "POBox", Role::Street),
+    ("ServiceRecipientAddress", "CountryCode", Role::AddressCountryCode),
+    ("ServiceRecipientAddress", "CountryName", Role::AddressCountryName),
+    ("WorkCountryAddress", "Street", Role::Street),
+    ("WorkCountryAddress", "POBox", Role::Street),
+    ("WorkCountryAddress", "CountryCode", Role::AddressCountryCode),
+    ("WorkCountryAddress", "CountryName", Role::AddressCountryName),
     ("Absence", "AbsenceRepStartDate", Role::AbsenceRepStart),
     ("Absence", "AbsenceRepEndDate", Role::AbsenceRepEnd),
     ("UnpaidAbsencePeriod", "StartDate", Role::AbsenceStart),
@@ -283,7 +333,22 @@ enum Group {
     ReimbApp,
     ReimbPayment,
     ContactPerson,
+    Payer,
     PayerIds,
+    PayerBasic,
+    AccidentInsurance,
+    FinServiceRecipient,
+    WorkPeriodsInFinland,
+    StayPeriodsInFinland,
+    WorkCountries,
+    WorkCountry,
+    ServiceRecipient,
+    Representative,
+    /// RepresentativeIds, ServiceRecipientIds.
+    PartyIds,
+    StayPeriodsAbroad,
+    WorkPeriodsAbroad,
+    Remunerations,
 }
 
 const GROUPS: &[(&str, Group)] = &[
@@ -326,7 +391,24 @@ const GROUPS: &[(&str, Group)] = &[
     ("ReimbApp", Group::ReimbApp),
     ("ReimbPayment", Group::ReimbPayment),
     ("ContactPerson", Group::ContactPerson),
+    ("Payer", Group::Payer),
     ("PayerIds", Group::PayerIds),
+    ("PayerBasic", Group::PayerBasic),
+    ("AccidentInsurance", Group::AccidentInsurance),
+    ("ServiceRecipientAddress", Group::Address),
+    ("WorkCountryAddress", Group::Address),
+    ("FinServiceRecipient", Group::FinServiceRecipient),
+    ("WorkPeriodsInFinland", Group::WorkPeriodsInFinland),
+    ("StayPeriodsInFinland", Group::StayPeriodsInFinland),
+    ("WorkCountries", Group::WorkCountries),
+    ("WorkCountry", Group::WorkCountry),
+    ("ServiceRecipient", Group::ServiceRecipient),
+    ("Representative", Group::Representative),
+    ("RepresentativeIds", Group::PartyIds),
+    ("ServiceRecipientIds", Group::PartyIds),
+    ("StayPeriodsAbroad", Group::StayPeriodsAbroad),
+    ("WorkPeriodsAbroad", Group::WorkPeriodsAbroad),
+    ("Remunerations", Group::Remunerations),
 ];
 
 fn local(name: &str) -> &str {
@@ -356,6 +438,7 @@ struct ReportState {
     employment: EmploymentState,
     transaction_data: TransactionDataState,
     absence: AbsenceState,
+    foreign_work: ForeignWorkState,
     /// The earner has a Finnish personal identity code (kept past IncomeEarner).
     earner_personal_id: bool,
 }
@@ -392,9 +475,10 @@ pub(super) struct RecordChecker {
     contact: (bool, bool),
     /// Some ContactPerson has both (PTI §2.3).
     contact_for_applications: bool,
-    in_payer_ids: bool,
-    /// The payer has a business ID or a Finnish personal identity code.
-    payer_finnish_id: bool,
+    payer: PayerState,
+    /// Reading an accident insurer's identifier, which needs CountryCode
+    /// unless it is a business ID (PTI §2.23, TEI §2.10).
+    in_accident_insurance: bool,
 }
 
 impl RecordChecker {
@@ -482,8 +566,8 @@ impl RecordChecker {
             payment_date: None,
             contact: (false, false),
             contact_for_applications: false,
-            in_payer_ids: false,
-            payer_finnish_id: false,
+            payer: PayerState::default(),
+            in_accident_insurance: false,
         })
     }
 
@@ -546,7 +630,10 @@ impl RecordChecker {
                 Ok(_) => {}
                 Err(problem) => out.push(self.finding(Code::RulePersonalId, &[problem.describe()])),
             },
-            Some(99) if earners && (check_business_id(value) || check_hetu(value).is_ok()) => {
+            Some(99)
+                if matches!(self.family, Family::Wage | Family::PayerSummary)
+                    && (check_business_id(value) || check_hetu(value).is_ok()) =>
+            {
                 out.push(self.finding(Code::RuleOtherId, &[]))
             }
             _ => {}
@@ -594,11 +681,13 @@ impl Checker for RecordChecker {
             Some(Group::IncomeEarnerIds) => self.earner.in_ids = true,
             Some(Group::IncomeEarner) => self.earner = EarnerState::default(),
             Some(Group::IncomeEarnerBasic) => self.earner.basic = true,
-            Some(Group::PayerIds) => self.in_payer_ids = true,
+            Some(group @ (Group::Payer | Group::PayerIds | Group::PayerBasic)) => self.payer_open(group),
+            Some(Group::AccidentInsurance) => self.in_accident_insurance = true,
             Some(group) if self.family == Family::Wage => {
                 self.employment_open(group);
                 self.transaction_data_open(group);
                 self.absence_open(group);
+                self.foreign_work_open(group);
             }
             _ => {}
         }
@@ -721,7 +810,8 @@ impl Checker for RecordChecker {
             Role::Year => self.report.year = value.parse().ok(),
             Role::IdType => {
                 self.id.kind = value.parse().ok();
-                self.payer_finnish_id |= self.in_payer_ids && matches!(self.id.kind, Some(1 | 2));
+                self.payer.id_type(self.id.kind);
+                self.report.foreign_work.party_id_type(self.id.kind);
                 if self.earner.in_ids {
                     self.earner.ids = true;
                     self.earner.finnish_id |= matches!(self.id.kind, Some(1 | 2));
@@ -750,6 +840,7 @@ impl Checker for RecordChecker {
             // The policy number follows the provider's code in every PensionInsurance.
             Role::PensionProvider => {
                 self.pension_provider = value.parse().ok();
+                self.payer_value(role, value, out);
                 if self.family == Family::Wage {
                     self.employment_value(role, value, out);
                 }
@@ -771,6 +862,7 @@ impl Checker for RecordChecker {
                 self.payer_types.insert(value.parse().unwrap_or(-1));
             }
             Role::SubstituteActs => self.substitute_payer = value == "true",
+            Role::PayerField(_) | Role::SubOrgType => self.payer_value(role, value, out),
             _ if self.family != Family::Wage => {}
             Role::Range(low, high) => {
                 let element = || {
@@ -804,6 +896,14 @@ impl Checker for RecordChecker {
             | Role::ReimbType
             | Role::ReimbRef
             | Role::ReimbSpecifier => self.absence_value(role, value, out),
+            Role::FormCode
+            | Role::SubToWithhold
+            | Role::NoStayPeriods
+            | Role::CountryField(_)
+            | Role::WorkCountryCode
+            | Role::EstAmount
+            | Role::WorkDays
+            | Role::WorkPeriodStart => self.foreign_work_value(role, value, out),
             Role::ContactEmail => self.contact.0 = true,
             Role::ContactResponsibility => self.contact.1 = value.parse() == Ok(1),
             _ if self.family == Family::Wage => self.employment_value(role, value, out),
@@ -816,7 +916,8 @@ impl Checker for RecordChecker {
         match group {
             Group::Id => {
                 let id = std::mem::take(&mut self.id);
-                if let Some(kind) = id.kind.filter(|k| *k != 1 && *k != 2) {
+                let finnish = |k: &i64| *k == 1 || (*k == 2 && !self.in_accident_insurance);
+                if let Some(kind) = id.kind.filter(|k| !finnish(k)) {
                     if id.country.is_none() {
                         out.push(self.finding(Code::RuleCountryCode, &[&kind.to_string()]));
                     }
@@ -843,7 +944,16 @@ impl Checker for RecordChecker {
                     out.push(self.finding(Code::RuleItemCount, &[&self.items.to_string()]));
                 }
             }
-            Group::Address => self.street_or_po_box(out),
+            Group::Address => {
+                self.street_or_po_box(out);
+                let address = std::mem::take(&mut self.address);
+                if self.payer.in_payer() {
+                    self.payer.address(address.country.is_some());
+                }
+                if address.country.as_deref() == Some("99") && !address.country_name {
+                    out.push(self.finding(Code::RuleCountryName, &[]));
+                }
+            }
             Group::TypedAddress if self.family == Family::Wage => self.typed_address_end(out),
             Group::IncomeEarnerIds => {
                 self.earner.in_ids = false;
@@ -883,6 +993,7 @@ impl Checker for RecordChecker {
                         self.insurance_required(out);
                         self.transaction_data_report_end(out);
                         self.absence_report_end(out);
+                        self.foreign_work_report_end(out);
                     }
                     _ => {}
                 }
@@ -899,7 +1010,8 @@ impl Checker for RecordChecker {
                 out.push(self.finding(Code::RuleOneReport, &[&self.reports.to_string()]));
             }
             Group::SixMonthRule if self.family == Family::Wage => self.six_month_end(out),
-            Group::PayerIds => self.in_payer_ids = false,
+            Group::Payer | Group::PayerIds => self.payer_close(group, out),
+            Group::AccidentInsurance => self.in_accident_insurance = false,
             Group::ContactPerson => {
                 let (email, content) = std::mem::take(&mut self.contact);
                 self.contact_for_applications |= email && content;
@@ -908,6 +1020,15 @@ impl Checker for RecordChecker {
                 if self.family == Family::Wage =>
             {
                 self.absence_close(group, out)
+            }
+            Group::StayPeriodsInFinland
+            | Group::PartyIds
+            | Group::WorkCountry
+            | Group::Representative
+            | Group::ServiceRecipient
+                if self.family == Family::Wage =>
+            {
+                self.foreign_work_close(group, out)
             }
             _ if self.family == Family::Wage => self.employment_close(group, out),
             _ => {}
