@@ -816,24 +816,23 @@ impl<'s> Walker<'s> {
                 let simple_type = &SIMPLE_TYPES[ty as usize];
                 let collected = std::mem::take(&mut self.text);
                 let text = value.unwrap_or(&collected);
-                match simple::check(simple_type, text) {
+                match simple::check_normalized(simple_type, text) {
                     Err((code, msg)) => {
                         let at = start_tag();
                         self.report_at(at.line, at.column, code, msg);
                     }
-                    Ok(()) if self.rules_want(top) => {
+                    Ok(value) if self.rules_want(top) => {
                         let parent = match top.checked_sub(1).map(|p| self.frames[p].kind) {
                             Some(Kind::Complex { ty, .. }) => ty,
                             _ => NO_TYPE,
                         };
                         let decl = self.frames[top].decl;
-                        let value = simple::normalize(simple_type.builtin, text);
                         if let Some(rules) = self.rules.as_mut() {
                             rules.value(parent, decl, &value, &mut self.findings);
                         }
                         self.report_findings(start_tag);
                     }
-                    Ok(()) => {}
+                    Ok(_) => {}
                 }
                 self.text = collected;
             }

@@ -124,8 +124,14 @@ fn enumeration_ok(ty: &SimpleType, v: &str) -> bool {
 
 /// Checks `raw` (text after XML end-of-line handling and reference expansion).
 pub fn check(ty: &SimpleType, raw: &str) -> Result<(), ValueError> {
-    let v = normalize(ty.builtin, raw);
-    let v = v.as_ref();
+    check_normalized(ty, raw).map(|_| ())
+}
+
+/// Checks `raw` and returns its value after whitespace normalisation (what
+/// the rules look at), so that it is normalised once.
+pub fn check_normalized<'a>(ty: &SimpleType, raw: &'a str) -> Result<Cow<'a, str>, ValueError> {
+    let normalized = normalize(ty.builtin, raw);
+    let v = normalized.as_ref();
     lexical_ok(ty.builtin, v)?;
     if ty.min_length.is_some() || ty.max_length.is_some() {
         let n = if v.is_ascii() { v.len() } else { v.chars().count() } as u32;
@@ -159,7 +165,7 @@ pub fn check(ty: &SimpleType, raw: &str) -> Result<(), ValueError> {
             format!("{} allows {}, found {}", ty.name, ty.enumeration.join(", "), shown(v)),
         ));
     }
-    Ok(())
+    Ok(normalized)
 }
 
 #[cfg(test)]

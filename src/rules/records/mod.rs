@@ -451,6 +451,9 @@ pub(super) struct RecordChecker {
     roles: Vec<Vec<(u16, Role)>>,
     /// By element declaration: (parent complex type, index into CODE_LIST_FIELDS).
     code_lists: Vec<Vec<(u16, u16)>>,
+    /// By element declaration: whether its value must have a time zone
+    /// (date-times and times) or must not (dates); `None` for the rest.
+    zones: Vec<Option<bool>>,
     groups: Vec<Option<Group>>,
     wanted: Vec<bool>,
     id: IdState,
@@ -498,6 +501,7 @@ impl RecordChecker {
         };
         let mut roles = vec![vec![]; ELEMENTS.len()];
         let mut code_lists = vec![vec![]; ELEMENTS.len()];
+        let mut zones = vec![None; ELEMENTS.len()];
         let records = match family {
             Family::Wage => Some(Records::Wage),
             Family::PayerSummary => Some(Records::PayerSummary),
@@ -531,14 +535,17 @@ impl RecordChecker {
                             wanted[child.element as usize] = true;
                         }
                     }
-                    ElementType::Simple(st) => {
-                        if matches!(
-                            SIMPLE_TYPES[st as usize].builtin,
-                            Builtin::Date | Builtin::DateTime | Builtin::Time
-                        ) {
+                    ElementType::Simple(st) => match SIMPLE_TYPES[st as usize].builtin {
+                        Builtin::Date => {
+                            zones[child.element as usize] = Some(false);
                             wanted[child.element as usize] = true;
                         }
-                    }
+                        Builtin::DateTime | Builtin::Time => {
+                            zones[child.element as usize] = Some(true);
+                            wanted[child.element as usize] = true;
+                        }
+                        _ => {}
+                    },
                 }
             }
         }
@@ -548,6 +555,7 @@ impl RecordChecker {
             options,
             roles,
             code_lists,
+            zones,
             groups,
             wanted,
             id: IdState::default(),
@@ -601,16 +609,10 @@ impl RecordChecker {
     }
 
     fn time_zone(&self, el: u16, value: &str, out: &mut Vec<Finding>) {
-        let ElementType::Simple(st) = ELEMENTS[el as usize].ty else {
+        let Some(zone_required) = self.zones[el as usize] else {
             return;
         };
-        let zoned = has_zone(value);
-        let wrong = match SIMPLE_TYPES[st as usize].builtin {
-            Builtin::Date => zoned,
-            Builtin::DateTime | Builtin::Time => !zoned,
-            _ => false,
-        };
-        if wrong {
+        if has_zone(value) != zone_required {
             out.push(self.finding(Code::RuleTimeZone, &[value]));
         }
     }
