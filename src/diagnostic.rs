@@ -281,6 +281,10 @@ codes! {
     RulePayerIds = "rule-payer-ids",
     /// Rule: The payer's basic data, address or Keva sub-organisation missing where required.
     RulePayerData = "rule-payer-data",
+    /// Rule: DeliveryDataOwner is not the payer (warning).
+    RuleDeliveryOwner = "rule-delivery-owner",
+    /// Rule: DeliveryDataSender differs from DeliveryDataCreator (warning).
+    RuleDeliverySender = "rule-delivery-sender",
 }
 
 impl fmt::Display for Code {

@@ -227,9 +227,14 @@ fn report_date_is_not_in_the_future() {
 
 #[test]
 fn identifiers_are_well_formed() {
-    breaks(wage, Code::RuleBusinessId, |r| {
-        dd(r)["DeliveryDataSender"]["Code"] = json!("7011367-5")
-    });
+    breaks(
+        wage,
+        Code::RuleBusinessId,
+        set_earner(
+            "AccidentInsurance",
+            json!({ "AccInsProvId": id(1, "7011367-5"), "AccInsPolicyNo": "A-1" }),
+        ),
+    );
     breaks(wage, Code::RulePersonalId, |r| {
         first_report(r)["IncomeEarner"]["IncomeEarnerIds"]["Id"][0]["Code"] = json!("131052-308U")
     });
@@ -1757,8 +1762,10 @@ fn payer_address(country: Option<&str>) -> impl Fn(&mut Value) {
     payer("Address", a)
 }
 
+/// A payer known by a foreign identifier only, which owns the record.
 fn foreign_payer(r: &mut Value) {
     dd(r)["Payer"]["PayerIds"] = json!({ "Id": [foreign_id()] });
+    dd(r)["DeliveryDataOwner"] = foreign_id();
 }
 
 #[test]
@@ -1851,6 +1858,68 @@ fn a_payer_has_one_sub_organisation_of_each_type() {
     };
     breaks(payer_summary, Code::RulePayerData, keva());
     satisfies(payer_summary, both(keva(), sub_orgs(&[1])));
+}
+
+#[test]
+fn the_payer_owns_and_the_creator_sends_the_record() {
+    let party = |field: &'static str, value: Value| move |r: &mut Value| dd(r)[field] = value.clone();
+    breaks(
+        wage,
+        Code::RuleDeliveryOwner,
+        party("DeliveryDataOwner", id(1, "1572860-0")),
+    );
+    breaks(
+        payer_summary,
+        Code::RuleDeliveryOwner,
+        party("DeliveryDataOwner", id(1, "1572860-0")),
+    );
+    breaks(
+        wage,
+        Code::RuleDeliverySender,
+        party("DeliveryDataSender", id(1, "1572860-0")),
+    );
+    // A service provider creates and sends for the payer.
+    satisfies(
+        wage,
+        both(
+            party("DeliveryDataCreator", id(1, "1572860-0")),
+            party("DeliveryDataSender", id(1, "1572860-0")),
+        ),
+    );
+    // Without a customer identifier, the owner is the service provider.
+    satisfies(
+        wage,
+        all(vec![
+            Box::new(without_payer_ids),
+            Box::new(payer(
+                "PayerBasic",
+                json!({ "MissingId": true, "CompanyName": "Nimetön Oy" }),
+            )),
+            Box::new(payer_address(Some("FI"))),
+            Box::new(party("DeliveryDataOwner", id(1, "1572860-0"))),
+            Box::new(party("DeliveryDataCreator", id(1, "1572860-0"))),
+            Box::new(party("DeliveryDataSender", id(1, "1572860-0"))),
+        ]),
+    );
+}
+
+#[test]
+fn recoveries_and_absences_that_break_nothing() {
+    let other_period = |mut t: Value| {
+        t["RecoveryData"]["OrigPaymentPeriods"]["OrigPaymentPeriod"] =
+            json!([{ "StartDate": "2023-11-01", "EndDate": "2023-11-30" }]);
+        t
+    };
+    satisfies(
+        wage,
+        transactions(json!([
+            recovered(transaction(101, "20.00")),
+            other_period(recovered(transaction(101, "30.00")))
+        ])),
+    );
+    let mut until = paid("2024-01-10", "2024-01-12");
+    until["AbsenceUntil"] = json!("2024-01-31");
+    satisfies(wage, absence(json!([until]), json!([])));
 }
 
 #[test]

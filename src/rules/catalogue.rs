@@ -930,6 +930,26 @@ pub static RULES: &[RuleInfo] = &[
         sv: "För betalaren ska ges: {0}.",
         en: "The payer needs: {0}.",
     },
+    RuleInfo {
+        code: Code::RuleDeliveryOwner,
+        severity: Severity::Warning,
+        element: "Payer (DeliveryData/DeliveryDataOwner)",
+        applies_to: "earnings payment and employer's separate reports",
+        source: "PTI §2.1, TEI §2.1",
+        fi: "Aineiston omistajan on oltava jokin maksajan tunnisteista (Y-tunnus, jos maksajalla on sellainen), ellei maksajalla ole asiakastunnistetta.",
+        sv: "Materialets ägare ska vara en av betalarens identifierare (FO-numret, om betalaren har ett), om inte betalaren saknar kundidentifierare.",
+        en: "DeliveryDataOwner should be one of the payer's identifiers (its business ID, when it has one), unless the payer has MissingId.",
+    },
+    RuleInfo {
+        code: Code::RuleDeliverySender,
+        severity: Severity::Warning,
+        element: "Payer (DeliveryData/DeliveryDataSender)",
+        applies_to: "earnings payment and employer's separate reports",
+        source: "PTI §2.1, TEI §2.1",
+        fi: "Aineiston lähettäjän on oltava sama kuin aineiston muodostaja.",
+        sv: "Materialets avsändare ska vara densamma som materialets bildare.",
+        en: "DeliveryDataSender should be the same as DeliveryDataCreator.",
+    },
 ];
 
 /// The rule of a code.

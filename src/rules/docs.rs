@@ -34,10 +34,7 @@ pub const NEEDS_REGISTER_DATA: &[(&str, &str, &str)] = &[
 ];
 
 /// Rules of the documents that can be checked here but are not yet.
-pub const NOT_YET: &[(&str, &str, &str)] = &[
-    ("PTI", "§2.1", "DeliveryDataOwner must be one of the payer's identifiers (its business ID, when it has one) unless the payer has MissingId, and DeliveryDataSender must be DeliveryDataCreator: 9 of the 13 official samples break this with their placeholder identifiers, so it waits for a decision on how strictly to read it"),
-    ("TEI", "§2.1", "the same rules of DeliveryDataOwner, DeliveryDataCreator and DeliveryDataSender"),
-];
+pub const NOT_YET: &[(&str, &str, &str)] = &[];
 
 pub fn markdown() -> String {
     let mut out = String::from(
@@ -85,7 +82,15 @@ pub fn markdown() -> String {
     for (doc, section, rule) in NEEDS_REGISTER_DATA {
         out.push_str(&format!("| {doc} | {section} | {rule} |\n"));
     }
-    out.push_str("\n## Not yet implemented (checkable without the Register's data)\n\n| document | section | rule |\n| --- | --- | --- |\n");
+    out.push_str("\n## Not yet implemented (checkable without the Register's data)\n\n");
+    if NOT_YET.is_empty() {
+        out.push_str(
+            "None. Two rules of PTI §2.1 and TEI §2.1 (`rule-delivery-owner`, `rule-delivery-sender`) are\n\
+                      warnings rather than errors: 9 of the 13 official samples break them.\n",
+        );
+    } else {
+        out.push_str("| document | section | rule |\n| --- | --- | --- |\n");
+    }
     for (doc, section, rule) in NOT_YET {
         out.push_str(&format!("| {doc} | {section} | {rule} |\n"));
     }

@@ -451,6 +451,8 @@ pub(super) struct RecordChecker {
     roles: Vec<Vec<(u16, Role)>>,
     /// By element declaration: (parent complex type, index into CODE_LIST_FIELDS).
     code_lists: Vec<Vec<(u16, u16)>>,
+    /// By element declaration: DeliveryDataOwner, -Creator, -Sender (0-2).
+    delivery_parties: Vec<Option<usize>>,
     /// By element declaration: whether its value must have a time zone
     /// (date-times and times) or must not (dates); `None` for the rest.
     zones: Vec<Option<bool>>,
@@ -502,6 +504,7 @@ impl RecordChecker {
         let mut roles = vec![vec![]; ELEMENTS.len()];
         let mut code_lists = vec![vec![]; ELEMENTS.len()];
         let mut zones = vec![None; ELEMENTS.len()];
+        let mut delivery_parties = vec![None; ELEMENTS.len()];
         let records = match family {
             Family::Wage => Some(Records::Wage),
             Family::PayerSummary => Some(Records::PayerSummary),
@@ -519,6 +522,12 @@ impl RecordChecker {
                 if let Some(&(_, _, role)) = VALUE_ROLES.iter().find(|(p, e, _)| *p == parent && *e == el.name) {
                     roles[child.element as usize].push((ct_index as u16, role));
                     wanted[child.element as usize] = true;
+                }
+                let party = ["DeliveryDataOwner", "DeliveryDataCreator", "DeliveryDataSender"]
+                    .iter()
+                    .position(|n| *n == el.name);
+                if parent == "DeliveryData" && party.is_some() {
+                    delivery_parties[child.element as usize] = party;
                 }
                 let field = CODE_LIST_FIELDS
                     .iter()
@@ -556,6 +565,7 @@ impl RecordChecker {
             roles,
             code_lists,
             zones,
+            delivery_parties,
             groups,
             wanted,
             id: IdState::default(),
@@ -679,6 +689,9 @@ impl Checker for RecordChecker {
     }
 
     fn open(&mut self, el: u16) {
+        if let Some(party) = self.delivery_parties[el as usize] {
+            self.payer.party = Some(party);
+        }
         match self.groups[el as usize] {
             Some(Group::IncomeEarnerIds) => self.earner.in_ids = true,
             Some(Group::IncomeEarner) => self.earner = EarnerState::default(),
@@ -820,7 +833,10 @@ impl Checker for RecordChecker {
                     self.earner.personal_id |= self.id.kind == Some(2);
                 }
             }
-            Role::IdCode => self.id_code(value, out),
+            Role::IdCode => {
+                self.id_code(value, out);
+                self.payer.id_code(self.id.kind, value);
+            }
             Role::IdCountryCode => self.id.country = Some(value.to_string()),
             Role::IdCountryName => self.id.country_name = true,
             Role::MissingId => self.earner.missing_id = value == "true",
@@ -917,6 +933,7 @@ impl Checker for RecordChecker {
         let Some(group) = self.groups[el as usize] else { return };
         match group {
             Group::Id => {
+                self.payer.party = None;
                 let id = std::mem::take(&mut self.id);
                 let finnish = |k: &i64| *k == 1 || (*k == 2 && !self.in_accident_insurance);
                 if let Some(kind) = id.kind.filter(|k| !finnish(k)) {

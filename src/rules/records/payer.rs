@@ -35,6 +35,12 @@ pub(super) struct PayerState {
     sub_orgs: Codes,
     /// An employer's separate report names a Keva pension provider.
     keva_provider: bool,
+    /// PayerIds as (Type, Code).
+    id_list: Vec<(Option<i64>, String)>,
+    /// DeliveryDataOwner, DeliveryDataCreator and DeliveryDataSender, and
+    /// which of them is being read.
+    parties: [Option<(Option<i64>, String)>; 3],
+    pub(super) party: Option<usize>,
 }
 
 impl PayerState {
@@ -52,6 +58,16 @@ impl PayerState {
             self.ids = true;
             self.finnish_id |= matches!(kind, Some(1 | 2));
             self.personal_id |= kind == Some(2);
+        }
+    }
+
+    /// The code of an identifier, kept if it is the payer's or a party's.
+    pub(super) fn id_code(&mut self, kind: Option<i64>, code: &str) {
+        if self.in_ids {
+            self.id_list.push((kind, code.to_string()));
+        }
+        if let Some(party) = self.party {
+            self.parties[party] = Some((kind, code.to_string()));
         }
     }
 
@@ -157,6 +173,26 @@ impl RecordChecker {
         need(p.keva_provider && !p.keva_sub_org(), "SubOrgs/SubOrg of Type 1");
         if !missing.is_empty() {
             out.push(self.finding(Code::RulePayerData, &[&missing.join(", ")]));
+        }
+        self.delivery_parties(missing_id, out);
+    }
+
+    /// PTI §2.1, TEI §2.1: the owner is the payer (by its business ID when it
+    /// has one) unless it has no customer identifier, and the sender is the
+    /// creator. Warnings: most official samples break them.
+    fn delivery_parties(&self, missing_id: bool, out: &mut Vec<Finding>) {
+        let p = &self.payer;
+        if let (Some(owner), false) = (&p.parties[0], missing_id) {
+            let business_id = p.id_list.iter().find(|(kind, _)| *kind == Some(1));
+            let owner_is_payer = business_id.map_or_else(|| p.id_list.contains(owner), |b| b == owner);
+            if !p.id_list.is_empty() && !owner_is_payer {
+                out.push(self.finding(Code::RuleDeliveryOwner, &[]));
+            }
+        }
+        if let (Some(creator), Some(sender)) = (&p.parties[1], &p.parties[2]) {
+            if creator != sender {
+                out.push(self.finding(Code::RuleDeliverySender, &[]));
+            }
         }
     }
 }
