@@ -20,7 +20,35 @@ fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
+const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/wage-report.xml");
 const BROKEN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/wage-report-broken.xml");
+
+/// The example of scripts/run.sh passes the schema and the rules, and its
+/// broken copy reports each planted problem once (no rule calls the
+/// refused Amount missing).
+#[test]
+fn the_example_record_is_valid_and_its_broken_copy_is_not() {
+    let out = run(&["validate", EXAMPLE], "");
+    assert_eq!((out.status.code(), text(&out.stdout)), (Some(0), String::new()));
+    let out = run(&["validate", "--format", "json", BROKEN], "");
+    let found: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let codes: Vec<&str> = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            "schema-type",
+            "schema-type",
+            "schema-missing-element",
+            "rule-personal-id",
+            "schema-pattern"
+        ]
+    );
+}
 
 #[test]
 fn validate_reports_each_problem_as_file_line_column_code() {

@@ -24,7 +24,12 @@ const record: Records['WageReportRequestToIR'] = {
       Report: [
         {
           ReportData: { ActionCode: 1, ReportId: 'R-2024-01-001' },
-          IncomeEarner: { IncomeEarnerIds: { Id: [{ Type: 2, Code: '010190-123A' }] } },
+          // Time-rate pay (201) needs a profession and pension insurance.
+          IncomeEarner: {
+            IncomeEarnerIds: { Id: [{ Type: 2, Code: '010190-123A' }] },
+            Professions: { Profession: [{ Type: 1, Code: '32591' }] },
+            PensionInsurance: { PensionActCode: 1, PensionProvIdCode: 55, PensionPolicyNo: '55-1234567' },
+          },
           Transactions: {
             Transaction: [{ TransactionBasic: { TransactionCode: 201, Amount: 3500 } }],
           },

@@ -77,7 +77,12 @@ test('the Register\'s rules run unless schemaOnly, in the chosen language', () =
         Payer: { PayerIds: { Id: [id(1, '7011367-6')] } },
         Reports: { Report: [{
           ReportData: { ActionCode: 1, ReportId: 'R-1' },
-          IncomeEarner: { IncomeEarnerIds: { Id: [id(2, '131052-308T')] } },
+          // Time-rate pay (201) needs a profession and pension insurance.
+          IncomeEarner: {
+            IncomeEarnerIds: { Id: [id(2, '131052-308T')] },
+            Professions: { Profession: [{ Type: 1, Code: '32591' }] },
+            PensionInsurance: { PensionActCode: 1, PensionProvIdCode: 55, PensionPolicyNo: '55-1234567' },
+          },
           Transactions: { Transaction: [{ TransactionBasic: { TransactionCode: 201, Amount: 3500 } }] },
         }] },
       },

@@ -126,6 +126,9 @@ pub(crate) trait Checker {
     fn value(&mut self, parent: u16, el: u16, value: &str, out: &mut Vec<Finding>);
     /// The end of complex element `el`.
     fn close(&mut self, el: u16, out: &mut Vec<Finding>);
+    /// A value of element `el` (child of `parent`) that the schema refused:
+    /// given, but not handed over, so no rule should call it missing.
+    fn invalid(&mut self, parent: u16, el: u16);
 }
 
 /// The checker for a record whose root element is declaration `root`, or

@@ -820,12 +820,16 @@ impl<'s> Walker<'s> {
                     Err((code, msg)) => {
                         let at = start_tag();
                         self.report_at(at.line, at.column, code, msg);
+                        if self.rules_want(top) {
+                            let parent = self.parent_type(top);
+                            let decl = self.frames[top].decl;
+                            if let Some(rules) = self.rules.as_mut() {
+                                rules.invalid(parent, decl);
+                            }
+                        }
                     }
                     Ok(value) if self.rules_want(top) => {
-                        let parent = match top.checked_sub(1).map(|p| self.frames[p].kind) {
-                            Some(Kind::Complex { ty, .. }) => ty,
-                            _ => NO_TYPE,
-                        };
+                        let parent = self.parent_type(top);
                         let decl = self.frames[top].decl;
                         if let Some(rules) = self.rules.as_mut() {
                             rules.value(parent, decl, &value, &mut self.findings);
@@ -842,6 +846,14 @@ impl<'s> Walker<'s> {
         self.default_ns = self.frames[top].default_ns;
         self.depth -= 1;
         Flow::Continue
+    }
+
+    /// The complex type of the parent of open element `top`.
+    fn parent_type(&self, top: usize) -> u16 {
+        match top.checked_sub(1).map(|p| self.frames[p].kind) {
+            Some(Kind::Complex { ty, .. }) => ty,
+            _ => NO_TYPE,
+        }
     }
 
     /// Whether the rules look at the open element `top`.

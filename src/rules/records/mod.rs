@@ -929,6 +929,13 @@ impl Checker for RecordChecker {
         }
     }
 
+    fn invalid(&mut self, parent: u16, el: u16) {
+        let role = self.roles[el as usize].iter().find(|(p, _)| *p == parent);
+        if let (Some((_, Role::Amount)), Some(t)) = (role, self.report.current.as_mut()) {
+            t.amount_invalid = true;
+        }
+    }
+
     fn close(&mut self, el: u16, out: &mut Vec<Finding>) {
         let Some(group) = self.groups[el as usize] else { return };
         match group {

@@ -214,7 +214,7 @@ impl RecordChecker {
         } else if t.recovery && !recovery_data {
             out.push(self.finding(Code::RuleTransactionGroupRequired, &["RecoveryData", &c()]));
         }
-        if t.amount.is_none() && !(t.code == 334 && t.tax_value) {
+        if t.amount.is_none() && !t.amount_invalid && !(t.code == 334 && t.tax_value) {
             out.push(self.finding(Code::RuleAmountRequired, &[&c()]));
         }
         let all_social = t.inclusion_codes & bit(1) != 0;

@@ -25,6 +25,8 @@ const DEDUCTION_BASES: &[(i64, CodeSet)] = &[
 pub(super) struct Transaction {
     pub(super) code: i64,
     pub(super) amount: Option<f64>,
+    /// Amount was given but the schema refused it.
+    pub(super) amount_invalid: bool,
     pub(super) unjust: bool,
     pub(super) recovery: bool,
     pub(super) insurance_data: bool,
