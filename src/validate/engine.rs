@@ -261,8 +261,8 @@ impl<'s> Walker<'s> {
                 Token::Text(t) => self.text(t, false, &loc),
                 Token::Space(t) => self.space(t),
                 Token::CData(t) => self.text(t, true, &loc),
-                Token::Comment => Flow::Continue,
-                Token::Pi { target } => self.pi(target, &loc),
+                Token::Comment(_) => Flow::Continue,
+                Token::Pi { target, .. } => self.pi(target, &loc),
                 Token::Decl(d) => self.decl(first, d, &loc),
                 Token::Doctype => self.fatal(
                     &loc,

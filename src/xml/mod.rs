@@ -1,6 +1,7 @@
 //! The XML reading layer under the validator: a tokenizer over a bounded
 //! window, the lines and columns it reports, and the XML 1.0 character rules.
 
+pub mod c14n;
 pub mod chars;
 mod positions;
 pub mod text;

@@ -24,10 +24,13 @@ pub struct Attr<'a> {
 pub enum Token<'a> {
     /// `<?xml ...?>`: the raw pseudo-attributes.
     Decl(&'a str),
+    /// `<?target data?>`: `data` without the space after the target.
     Pi {
         target: &'a str,
+        data: &'a str,
     },
-    Comment,
+    /// `<!--text-->`: the text.
+    Comment(&'a str),
     /// `<!DOCTYPE`: only its start is read.
     Doctype,
     /// `local_at`: where the local name starts in `name` (after `prefix:`).
@@ -595,8 +598,14 @@ impl<R: Read> Tokenizer<R> {
             Kind::Text => Token::Text(token),
             Kind::Space => Token::Space(token),
             Kind::Decl(a, z) => Token::Decl(s((a, z))),
-            Kind::Pi(a, z) => Token::Pi { target: s((a, z)) },
-            Kind::Comment => Token::Comment,
+            Kind::Pi(a, z) => Token::Pi {
+                target: s((a, z)),
+                data: token
+                    .get(z..token.len().saturating_sub(2))
+                    .unwrap_or("")
+                    .trim_start_matches([' ', '\t', '\r', '\n']),
+            },
+            Kind::Comment => Token::Comment(token.get(4..token.len().saturating_sub(3)).unwrap_or("")),
             Kind::CData(a, z) => Token::CData(s((a, z))),
             Kind::Doctype => Token::Doctype,
             Kind::End(a, z) => Token::End { name: s((a, z)) },

@@ -1,0 +1,233 @@
+//! Exclusive and inclusive canonicalisation (with comments, as xmllint writes
+//! them), byte for byte against `xmllint --exc-c14n` and `xmllint --c14n`
+//! on the generated corpus of the validator, the official samples, the
+//! fixtures and documents written to stress their rules; and the enveloped
+//! form of each official sample digests to the DigestValue it carries.
+
+mod corpus;
+
+use corpus::{document, Mode, Rng};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use tulorekisteri::schema::{ELEMENTS, ROOTS};
+use tulorekisteri::xml::c14n::{canonicalize, Comments, Method, Selection};
+
+fn have_xmllint() -> bool {
+    Command::new("xmllint").arg("--version").output().is_ok()
+}
+
+fn xmllint_c14n(method: Method, path: &Path) -> Vec<u8> {
+    let option = if method == Method::Exclusive {
+        "--exc-c14n"
+    } else {
+        "--c14n"
+    };
+    let out = Command::new("xmllint")
+        .arg(option)
+        .arg(path)
+        .output()
+        .expect("run xmllint");
+    assert!(
+        out.status.success(),
+        "xmllint failed on {}: {}",
+        path.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+fn samples() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/reference/ir/samples");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map(|d| d.map(|e| e.unwrap().path()).collect())
+        .unwrap_or_default();
+    files.sort();
+    files
+}
+
+/// Documents that exercise each rule of the canonical form.
+const STRESS: &[&str] = &[
+    // Declarations used by attributes only, unused ones, redeclared ones,
+    // and attributes sorted by namespace URI before local name.
+    "<?xml version='1.0'?>\n<a xmlns='urn:d' xmlns:z='urn:a' xmlns:b='urn:b' xmlns:u='urn:unused' z:y='1' b:x='2' c='3' a='4'><b:c xmlns:b='urn:b'/><c xmlns='urn:d' z:q='5'/></a>",
+    // The default namespace set, changed and undone.
+    "<a xmlns='urn:1'><b xmlns='urn:2'><c xmlns=''><d/></c></b><e xmlns=''/></a>",
+    "<p:a xmlns:p='urn:p'><b xmlns=''/><p:c xmlns:p='urn:q'><p:d xmlns:p='urn:p'/></p:c></p:a>",
+    // xml: attributes are not inherited and need no declaration.
+    "<a xml:lang='fi'><b xml:space='preserve'> x </b></a>",
+    // Text: references, CDATA, characters to escape, carriage returns.
+    "<a>&lt;&amp;&gt;&#xD;&#13;&#9;\"'<![CDATA[<&>]]]]><![CDATA[>]]>\r\nx\ry</a>",
+    // Attribute values: normalised whitespace, escaped tab, line ends and quotes.
+    "<a b='x\ty\nz' c='&#9;&#10;&#13;&quot;&lt;&amp;&gt;' d=\"'\"/>",
+    // Comments, processing instructions and space outside and inside the root.
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- before -->\n<?pi  some data ?>\n\n<a><!-- in --><?pi?><?q data?></a>\n<!-- after --><?after x?>\n",
+    // Empty elements, non-ASCII text and names.
+    "<ä ö='å'><b/><c></c>€ 𝄞</ä>",
+    // An enveloped signature shape, with a default namespace of its own.
+    "<r:Root xmlns:r='urn:r'><A>1</A><Signature xmlns='http://www.w3.org/2000/09/xmldsig#'><SignedInfo><Reference URI=''/></SignedInfo></Signature></r:Root>",
+];
+
+#[test]
+fn canonical_form_matches_xmllint() {
+    if !have_xmllint() {
+        println!("skipped: xmllint is not installed");
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("tulorekisteri-c14n-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut docs: Vec<(String, Vec<u8>)> = vec![];
+    for (i, d) in STRESS.iter().enumerate() {
+        docs.push((format!("stress-{i}.xml"), d.as_bytes().to_vec()));
+    }
+    for p in samples() {
+        docs.push((
+            p.file_name().unwrap().to_string_lossy().into(),
+            std::fs::read(&p).unwrap(),
+        ));
+    }
+    for f in ["wage-report.xml", "wage-report-broken.xml"] {
+        let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(f);
+        docs.push((f.into(), std::fs::read(p).unwrap()));
+    }
+    let mut rng = Rng::new(20_261_130);
+    for (r, root) in ROOTS.iter().enumerate() {
+        let name = ELEMENTS[root.element as usize].name;
+        docs.push((
+            format!("{name}-min.xml"),
+            document(r, Mode::Minimal, &mut rng).0.into_bytes(),
+        ));
+        for i in 0..4 {
+            docs.push((
+                format!("{name}-{i}.xml"),
+                document(r, Mode::Random, &mut rng).0.into_bytes(),
+            ));
+        }
+    }
+    let mut differ = vec![];
+    for (name, bytes) in &docs {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        for method in [Method::Exclusive, Method::Inclusive] {
+            let theirs = xmllint_c14n(method, &path);
+            let ours = canonicalize(&bytes[..], method, Selection::Document, Comments::Keep)
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            if ours != theirs {
+                differ.push(format!(
+                    "{name} ({method:?}):\n  ours:    {}\n  xmllint: {}",
+                    String::from_utf8_lossy(&ours),
+                    String::from_utf8_lossy(&theirs)
+                ));
+            }
+        }
+    }
+    std::fs::remove_dir_all(&dir).ok();
+    assert!(
+        differ.is_empty(),
+        "{} of {} differ:\n{}",
+        differ.len(),
+        2 * docs.len(),
+        differ.join("\n")
+    );
+    assert!(docs.len() > 100, "only {} documents", docs.len());
+}
+
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn every_sample_digests_to_its_digest_value() {
+    let files = samples();
+    if files.is_empty() {
+        println!("skipped: ../shared/reference/ir/samples is absent");
+        return;
+    }
+    for p in files {
+        let text = std::fs::read_to_string(&p).unwrap();
+        let expected = text
+            .split_once("<DigestValue>")
+            .and_then(|(_, rest)| rest.split_once("</DigestValue>"))
+            .map(|(v, _)| v.trim().to_string())
+            .unwrap();
+        // The samples' reference has the enveloped-signature transform only,
+        // so XML-DSig digests the inclusive canonical form.
+        let enveloped = |text: &str| {
+            canonicalize(
+                text.as_bytes(),
+                Method::Inclusive,
+                Selection::WithoutEnvelopedSignature,
+                Comments::Omit,
+            )
+            .unwrap()
+        };
+        let canonical = enveloped(&text);
+        assert_eq!(base64(&Sha256::digest(&canonical)), expected, "{}", p.display());
+        // One changed character of the signed content changes the digest.
+        let changed = text.replacen("<ReportId>", "<ReportId>X", 1);
+        assert_ne!(
+            base64(&Sha256::digest(enveloped(&changed))),
+            expected,
+            "{}",
+            p.display()
+        );
+    }
+}
+
+#[test]
+fn signed_info_is_canonicalised_with_the_namespaces_it_uses() {
+    let xml = "<r:Root xmlns:r='urn:r'><A/><Signature xmlns='http://www.w3.org/2000/09/xmldsig#'><SignedInfo><CanonicalizationMethod Algorithm='x'/></SignedInfo><SignatureValue>v</SignatureValue></Signature></r:Root>";
+    let out = canonicalize(
+        xml.as_bytes(),
+        Method::Exclusive,
+        Selection::SignatureElement("SignedInfo"),
+        Comments::Omit,
+    )
+    .unwrap();
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        "<SignedInfo xmlns=\"http://www.w3.org/2000/09/xmldsig#\"><CanonicalizationMethod Algorithm=\"x\"></CanonicalizationMethod></SignedInfo>"
+    );
+    let out = canonicalize(
+        xml.as_bytes(),
+        Method::Exclusive,
+        Selection::WithoutEnvelopedSignature,
+        Comments::Omit,
+    )
+    .unwrap();
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        "<r:Root xmlns:r=\"urn:r\"><A></A></r:Root>"
+    );
+}
+
+#[test]
+fn bad_documents_get_a_located_error() {
+    for (xml, message) in [
+        ("<a><b></a>", "</a> closes <b>"),
+        ("<a>", "ends inside an element"),
+        ("<p:a/>", "prefix of <p:a> is not declared"),
+        ("<a p:b='1'/>", "prefix of attribute p:b"),
+        ("<!DOCTYPE a><a/>", "DOCTYPE"),
+        ("", "no root element"),
+    ] {
+        let e = canonicalize(xml.as_bytes(), Method::Exclusive, Selection::Document, Comments::Omit).unwrap_err();
+        assert!(e.message.contains(message), "{xml}: {e}");
+        assert!(e.line >= 1, "{xml}: {e}");
+    }
+}
