@@ -9,6 +9,8 @@ pub mod feedback;
 pub mod record;
 pub mod rules;
 pub mod schema;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod signature;
 pub mod validate;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

@@ -5,6 +5,7 @@
 mod record;
 mod today;
 mod validate;
+mod verify;
 
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_INVALID: u8 = 1;
@@ -15,12 +16,16 @@ usage: tulorekisteri validate [--schema-only] [--format text|json] [--lang fi|sv
                               [--today YYYY-MM-DD] [--environment production|test] FILE...
        tulorekisteri build INPUT.json [-o OUT.xml]
        tulorekisteri parse FILE.xml
+       tulorekisteri verify [--trust BUNDLE.pem] [--at TIME] [--signature-only] FILE...
        tulorekisteri --help | --version
 
   validate   check Incomes Register records against the official schemas and
              the Register's own rules (--schema-only: the schemas alone)
   build      write the XML of the record a JSON object describes
   parse      write a record as JSON (the shape build takes)
+  verify     check a signed record's signature (digest and value), and that its
+             certificate chains to the trust bundle and is valid now (--at: then);
+             --signature-only leaves the certificate out of the exit status
   '-' reads standard input; problems of build and parse go to standard error
   exit status: 0 all valid, 1 a file has a problem, 2 usage or I/O error";
 
@@ -29,6 +34,7 @@ pub fn run(args: &[String]) -> u8 {
         Some("validate") => validate::run(&args[1..]),
         Some("build") => record::build(&args[1..]),
         Some("parse") => record::parse(&args[1..]),
+        Some("verify") => verify::run(&args[1..]),
         Some("--help" | "-h" | "help") => {
             println!("{USAGE}");
             EXIT_OK

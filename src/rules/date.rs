@@ -30,7 +30,7 @@ impl Date {
     }
 
     /// Days since 1970-01-01 (negative before).
-    fn days(self) -> i64 {
+    pub(crate) fn days(self) -> i64 {
         // Civil-from-days inverse (Howard Hinnant's days_from_civil).
         let y = self.year as i64 - if self.month <= 2 { 1 } else { 0 };
         let era = y.div_euclid(400);
@@ -41,7 +41,7 @@ impl Date {
         era * 146_097 + doe - 719_468
     }
 
-    fn from_days(z: i64) -> Date {
+    pub(crate) fn from_days(z: i64) -> Date {
         let z = z + 719_468;
         let era = z.div_euclid(146_097);
         let doe = z - era * 146_097;

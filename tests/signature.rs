@@ -1,0 +1,218 @@
+//! Verifying signatures: the 13 official samples verify (digest and RSA-SHA256
+//! value), their certificate is reported expired and untrusted, one changed
+//! character of signed content breaks them, and wrapping tricks are refused.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use tulorekisteri::signature::{parse_time, verify, Certificate, SignatureError, VerifyOptions};
+
+fn samples() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/reference/ir/samples");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map(|d| d.map(|e| e.unwrap().path()).collect())
+        .unwrap_or_default();
+    files.sort();
+    files
+}
+
+fn first_sample() -> Option<String> {
+    samples().first().map(|p| std::fs::read_to_string(p).unwrap())
+}
+
+/// The signer's certificate of a sample, as PEM.
+fn signer_pem(text: &str) -> String {
+    let b64 = text
+        .split_once("<X509Certificate>")
+        .unwrap()
+        .1
+        .split_once("</X509Certificate>")
+        .unwrap()
+        .0;
+    let b64: String = b64.split_ascii_whitespace().collect();
+    let lines: Vec<&str> = b64
+        .as_bytes()
+        .chunks(64)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect();
+    format!(
+        "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
+        lines.join("\n")
+    )
+}
+
+#[test]
+fn every_sample_verifies_and_its_certificate_is_reported_expired_and_untrusted() {
+    let files = samples();
+    if files.is_empty() {
+        println!("skipped: ../shared/reference/ir/samples is absent");
+        return;
+    }
+    for p in &files {
+        let bytes = std::fs::read(p).unwrap();
+        let v = verify(&bytes, &VerifyOptions::default()).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+        assert!(v.signer.subject.contains("CN=7013454-9"), "{}", v.signer.subject);
+        assert!(v.signer.issuer.contains("Data Providers Test Issuing CA v1"));
+        assert!(!v.trust.is_trusted());
+        let problems = v.trust.problems.join("; ");
+        assert!(problems.contains("expired on 2022-04-23"), "{problems}");
+        assert!(problems.contains("no trust bundle"), "{problems}");
+    }
+}
+
+#[test]
+fn a_pinned_certificate_is_trusted_while_valid() {
+    let Some(text) = first_sample() else { return };
+    let trust = Certificate::pem_bundle(signer_pem(&text).as_bytes()).unwrap();
+    let options = |at: &str| VerifyOptions {
+        trust: trust.clone(),
+        at: parse_time(at),
+    };
+    let v = verify(text.as_bytes(), &options("2021-06-01")).unwrap();
+    assert!(v.trust.is_trusted(), "{:?}", v.trust);
+    let v = verify(text.as_bytes(), &options("2023-01-01T12:00:00Z")).unwrap();
+    assert_eq!(v.trust.problems.len(), 1, "{:?}", v.trust);
+    assert!(v.trust.problems[0].starts_with("the certificate expired on 2022-04-23"));
+    // A bundle that holds no readable certificate is refused.
+    let other = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUZ\n-----END CERTIFICATE-----\n";
+    assert!(Certificate::pem_bundle(other.as_bytes()).is_err());
+}
+
+/// Flips an ASCII letter or digit to another.
+fn flip(b: u8) -> u8 {
+    match b {
+        b'0'..=b'8' | b'a'..=b'y' | b'A'..=b'Y' => b + 1,
+        b'9' => b'0',
+        b'z' => b'a',
+        _ => b'A',
+    }
+}
+
+#[test]
+fn one_changed_character_of_signed_content_breaks_the_signature() {
+    for p in samples() {
+        let bytes = std::fs::read(&p).unwrap();
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        let content = text.find("?>").unwrap() + 2..text.find("<Signature").unwrap();
+        // Comments are not signed (Reference URI="" leaves them out).
+        let comments: Vec<(usize, usize)> = text
+            .match_indices("<!--")
+            .map(|(i, _)| (i, i + text[i..].find("-->").unwrap() + 3))
+            .collect();
+        let candidates: Vec<usize> = content
+            .filter(|&i| bytes[i].is_ascii_alphanumeric() && !comments.iter().any(|&(a, z)| (a..z).contains(&i)))
+            .collect();
+        assert!(candidates.len() > 500, "{}", p.display());
+        let step = candidates.len() / 25;
+        for &i in candidates.iter().step_by(step) {
+            let mut changed = bytes.clone();
+            changed[i] = flip(changed[i]);
+            let result = verify(&changed, &VerifyOptions::default());
+            assert!(result.is_err(), "{} byte {i} changed and still verifies", p.display());
+        }
+        // A changed comment still verifies.
+        if let Some(&(a, _)) = comments.first() {
+            let mut changed = bytes.clone();
+            changed[a + 5] = flip(changed[a + 5]);
+            assert!(verify(&changed, &VerifyOptions::default()).is_ok());
+        }
+        // A changed signature value or digest does not.
+        for marker in ["<SignatureValue>", "<DigestValue>"] {
+            let at = text.find(marker).unwrap() + marker.len() + 3;
+            let mut changed = bytes.clone();
+            changed[at] = flip(changed[at]);
+            let e = verify(&changed, &VerifyOptions::default()).unwrap_err();
+            assert!(
+                matches!(e, SignatureError::SignatureValue | SignatureError::Digest),
+                "{e}"
+            );
+        }
+    }
+}
+
+#[test]
+fn wrapping_tricks_and_other_algorithms_are_refused() {
+    let Some(text) = first_sample() else { return };
+    let signature = &text[text.find("<Signature").unwrap()..text.find("</Signature>").unwrap() + 12];
+    let root_end = text.rfind("</").unwrap();
+    let cases: Vec<(String, &str)> = vec![
+        (
+            text.replacen("<DeliveryData>", &format!("<DeliveryData>{signature}"), 1),
+            "child of the root",
+        ),
+        (
+            format!("{}{signature}{}", &text[..root_end], &text[root_end..]),
+            "Signature elements",
+        ),
+        (
+            text.replacen(
+                "</DeliveryData>",
+                "</DeliveryData><SignedInfo xmlns=\"http://www.w3.org/2000/09/xmldsig#\"/>",
+                1,
+            ),
+            "outside the Signature",
+        ),
+        (
+            text.replacen("<Reference URI=\"\">", "<Reference URI=\"#x\">", 1),
+            "URI=\"\"",
+        ),
+        (text.replacen("xmlenc#sha256", "xmldsig#sha1", 1), "DigestMethod"),
+        (
+            text.replacen("xmldsig-more#rsa-sha256", "xmldsig#rsa-sha1", 1),
+            "SignatureMethod",
+        ),
+        (text.replacen(signature, "", 1), "no Signature"),
+    ];
+    for (xml, expected) in cases {
+        let e = verify(xml.as_bytes(), &VerifyOptions::default()).unwrap_err();
+        assert!(e.to_string().contains(expected), "{e} (expected {expected:?})");
+    }
+    // An element after the Signature.
+    let after = format!(
+        "{}{signature}<X/>{}",
+        &text[..text.find("<Signature").unwrap()],
+        &text[root_end..]
+    );
+    let e = verify(after.as_bytes(), &VerifyOptions::default()).unwrap_err();
+    assert!(e.to_string().contains("last child"), "{e}");
+}
+
+#[test]
+fn the_verify_command_says_so_plainly() {
+    let files = samples();
+    let Some(first) = files.first() else { return };
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_tulorekisteri"))
+            .arg("verify")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let path = first.to_str().unwrap();
+    let out = run(&[path]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("signature valid") && stdout.contains("NOT TRUSTED") && stdout.contains("expired"),
+        "{stdout}"
+    );
+    let out = run(&["--signature-only", path]);
+    assert_eq!(out.status.code(), Some(0));
+    let dir = std::env::temp_dir().join(format!("tulorekisteri-verify-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bundle = dir.join("signer.pem");
+    std::fs::write(&bundle, signer_pem(&std::fs::read_to_string(first).unwrap())).unwrap();
+    let out = run(&["--trust", bundle.to_str().unwrap(), "--at", "2021-06-01", path]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    let changed = dir.join("changed.xml");
+    let text = std::fs::read_to_string(first)
+        .unwrap()
+        .replacen("<ReportId>", "<ReportId>X", 1);
+    std::fs::write(&changed, text).unwrap();
+    let out = run(&["--signature-only", changed.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("signature INVALID: the digest does not match"));
+    assert_eq!(run(&[]).status.code(), Some(2));
+    assert_eq!(run(&["--at", "yesterday", path]).status.code(), Some(2));
+    assert_eq!(run(&["/nonexistent.xml"]).status.code(), Some(2));
+    std::fs::remove_dir_all(&dir).ok();
+}
