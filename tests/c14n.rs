@@ -8,7 +8,10 @@ mod corpus;
 
 use corpus::{document, Mode, Rng};
 use sha2::{Digest, Sha256};
-use std::path::{Path, PathBuf};
+mod official;
+
+use official::samples;
+use std::path::Path;
 use std::process::Command;
 use tulorekisteri::schema::{ELEMENTS, ROOTS};
 use tulorekisteri::xml::c14n::{canonicalize, Comments, Method, Selection};
@@ -35,15 +38,6 @@ fn xmllint_c14n(method: Method, path: &Path) -> Vec<u8> {
         String::from_utf8_lossy(&out.stderr)
     );
     out.stdout
-}
-
-fn samples() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/reference/ir/samples");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .map(|d| d.map(|e| e.unwrap().path()).collect())
-        .unwrap_or_default();
-    files.sort();
-    files
 }
 
 /// Documents that exercise each rule of the canonical form.

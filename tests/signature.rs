@@ -2,18 +2,11 @@
 //! value), their certificate is reported expired and untrusted, one changed
 //! character of signed content breaks them, and wrapping tricks are refused.
 
-use std::path::{Path, PathBuf};
+mod official;
+
+use official::samples;
 use std::process::Command;
 use tulorekisteri::signature::{parse_time, verify, Certificate, SignatureError, VerifyOptions};
-
-fn samples() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/reference/ir/samples");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .map(|d| d.map(|e| e.unwrap().path()).collect())
-        .unwrap_or_default();
-    files.sort();
-    files
-}
 
 fn first_sample() -> Option<String> {
     samples().first().map(|p| std::fs::read_to_string(p).unwrap())

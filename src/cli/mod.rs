@@ -48,6 +48,68 @@ pub fn run(args: &[String]) -> u8 {
     }
 }
 
+/// One command-line argument: an option's name, or an operand.
+pub enum Arg<'a> {
+    Option(&'a str),
+    Operand(&'a String),
+}
+
+/// Reads arguments one by one: `--name value` and `--name=value` alike, and
+/// operands only after `--`.
+pub struct ArgReader<'a> {
+    it: std::slice::Iter<'a, String>,
+    options_done: bool,
+    /// The `value` of `--name=value`, for `value`.
+    inline: Option<&'a str>,
+}
+
+impl<'a> ArgReader<'a> {
+    pub fn new(args: &'a [String]) -> Self {
+        ArgReader {
+            it: args.iter(),
+            options_done: false,
+            inline: None,
+        }
+    }
+
+    pub fn next(&mut self) -> Option<Arg<'a>> {
+        self.inline = None;
+        let a = self.it.next()?;
+        if self.options_done || !a.starts_with('-') || a == "-" {
+            return Some(Arg::Operand(a));
+        }
+        if a == "--" {
+            self.options_done = true;
+            return self.next();
+        }
+        match a.split_once('=') {
+            Some((name, value)) if a.starts_with("--") => {
+                self.inline = Some(value);
+                Some(Arg::Option(name))
+            }
+            _ => Some(Arg::Option(a)),
+        }
+    }
+
+    /// The next option's name; operands before it go to `operands`.
+    pub fn next_option(&mut self, operands: &mut Vec<String>) -> Option<&'a str> {
+        loop {
+            match self.next()? {
+                Arg::Operand(a) => operands.push(a.clone()),
+                Arg::Option(name) => return Some(name),
+            }
+        }
+    }
+
+    /// The value of option `name`, described as `what` if it is missing.
+    pub fn value(&mut self, name: &str, what: &str) -> Result<String, String> {
+        match self.inline.take() {
+            Some(v) => Ok(v.to_string()),
+            None => self.it.next().cloned().ok_or(format!("{name} needs {what}")),
+        }
+    }
+}
+
 pub fn usage_error(msg: &str) -> u8 {
     eprintln!("tulorekisteri: {msg}\n{USAGE}");
     EXIT_USAGE

@@ -5,7 +5,7 @@
 //! `:LINE:COLUMN` after FILE when they point into an XML document).
 //! An output file is written whole or not at all.
 
-use super::{usage_error, EXIT_INVALID, EXIT_OK, EXIT_USAGE};
+use super::{usage_error, Arg, ArgReader, EXIT_INVALID, EXIT_OK, EXIT_USAGE};
 use std::io::{self, Read, Write};
 use std::path::Path;
 use tulorekisteri::{Code, Diagnostic};
@@ -17,15 +17,13 @@ struct Args {
 
 fn parse_args(command: &str, args: &[String], allow_output: bool) -> Result<Args, String> {
     let (mut input, mut output) = (None, None);
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        match a.as_str() {
-            "-o" | "--output" if allow_output => {
-                output = Some(it.next().ok_or("-o needs a file name")?.clone());
-            }
-            s if s.starts_with('-') && s != "-" => return Err(format!("unknown option {s:?}")),
-            _ if input.is_some() => return Err(format!("{command} takes one input file")),
-            _ => input = Some(a.clone()),
+    let mut args = ArgReader::new(args);
+    while let Some(arg) = args.next() {
+        match arg {
+            Arg::Option(name @ ("-o" | "--output")) if allow_output => output = Some(args.value(name, "a file name")?),
+            Arg::Option(s) => return Err(format!("unknown option {s:?}")),
+            Arg::Operand(_) if input.is_some() => return Err(format!("{command} takes one input file")),
+            Arg::Operand(file) => input = Some(file.clone()),
         }
     }
     let input = input.ok_or_else(|| format!("{command} needs an input file ('-' for standard input)"))?;

@@ -5,7 +5,7 @@
 //! large the record: one `FILE:LINE:COLUMN: CODE: message (path)` line each,
 //! or one JSON array of objects.
 
-use super::{usage_error, EXIT_INVALID, EXIT_OK, EXIT_USAGE};
+use super::{usage_error, ArgReader, EXIT_INVALID, EXIT_OK, EXIT_USAGE};
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use tulorekisteri::rules::{Date, Environment, Lang, RuleOptions};
@@ -38,42 +38,27 @@ fn parse(args: &[String]) -> Result<Args, String> {
     let mut files = vec![];
     let mut schema_only = false;
     let mut rules = RuleOptions::new(super::today::local_today());
-    let mut it = args.iter();
-    let mut options_done = false;
-    while let Some(a) = it.next() {
-        // `--name value` and `--name=value` alike.
-        let (name, inline) = match a.split_once('=') {
-            Some((n, v)) if a.starts_with("--") && !options_done => (n, Some(v.to_string())),
-            _ => (a.as_str(), None),
-        };
-        let mut value = |what: &str| {
-            inline
-                .clone()
-                .or_else(|| it.next().cloned())
-                .ok_or(format!("{name} needs {what}"))
-        };
+    let mut args = ArgReader::new(args);
+    while let Some(name) = args.next_option(&mut files) {
         match name {
-            _ if options_done => files.push(a.clone()),
-            "--" => options_done = true,
             "--schema-only" => schema_only = true,
-            "--format" => format = parse_format(Some(&value("text or json")?))?,
+            "--format" => format = parse_format(Some(&args.value(name, "text or json")?))?,
             "--lang" => {
-                let v = value("fi, sv or en")?;
+                let v = args.value(name, "fi, sv or en")?;
                 rules.lang = Lang::parse(&v).ok_or(format!("unknown language {v:?} (fi, sv or en)"))?;
             }
             "--today" => {
-                let v = value("a date YYYY-MM-DD")?;
+                let v = args.value(name, "a date YYYY-MM-DD")?;
                 rules.today = Date::parse(&v)
                     .filter(|_| v.len() == 10)
                     .ok_or(format!("--today needs a date YYYY-MM-DD, not {v:?}"))?;
             }
             "--environment" => {
-                let v = value("production or test")?;
+                let v = args.value(name, "production or test")?;
                 rules.environment =
                     Some(Environment::parse(&v).ok_or(format!("unknown environment {v:?} (production or test)"))?);
             }
-            s if s.starts_with('-') && s != "-" => return Err(format!("unknown option {s:?}")),
-            _ => files.push(a.clone()),
+            s => return Err(format!("unknown option {s:?}")),
         }
     }
     if files.is_empty() {

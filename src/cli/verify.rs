@@ -6,7 +6,7 @@
 //! every file verifies and its signer is trusted (with `--signature-only`:
 //! when every signature verifies), 1 otherwise, 2 for usage or I/O errors.
 
-use super::{usage_error, EXIT_INVALID, EXIT_OK, EXIT_USAGE};
+use super::{usage_error, ArgReader, EXIT_INVALID, EXIT_OK, EXIT_USAGE};
 use tulorekisteri::signature::{parse_time, verify, Certificate, VerifyOptions};
 
 struct Args {
@@ -19,34 +19,23 @@ fn parse(args: &[String]) -> Result<Args, String> {
     let mut options = VerifyOptions::default();
     let mut signature_only = false;
     let mut files = vec![];
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        let (name, inline) = match a.split_once('=') {
-            Some((n, v)) if a.starts_with("--") => (n, Some(v.to_string())),
-            _ => (a.as_str(), None),
-        };
-        let mut value = |what: &str| {
-            inline
-                .clone()
-                .or_else(|| it.next().cloned())
-                .ok_or(format!("{name} needs {what}"))
-        };
+    let mut args = ArgReader::new(args);
+    while let Some(name) = args.next_option(&mut files) {
         match name {
             "--trust" => {
-                let path = value("a PEM bundle")?;
+                let path = args.value(name, "a PEM bundle")?;
                 let pem = std::fs::read(&path).map_err(|e| format!("{path}: {e}"))?;
                 options
                     .trust
                     .extend(Certificate::pem_bundle(&pem).map_err(|e| format!("{path}: {e}"))?);
             }
             "--at" => {
-                let v = value("a time YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ")?;
-                options.at =
-                    Some(parse_time(&v).ok_or(format!("--at needs YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ, not {v:?}"))?);
+                let v = args.value(name, "a time YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ")?;
+                let at = parse_time(&v).ok_or(format!("--at needs YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ, not {v:?}"))?;
+                options.at = Some(at);
             }
             "--signature-only" => signature_only = true,
-            s if s.starts_with('-') => return Err(format!("unknown option {s:?}")),
-            _ => files.push(a.clone()),
+            s => return Err(format!("unknown option {s:?}")),
         }
     }
     if files.is_empty() {
