@@ -2,6 +2,9 @@
 //! value), their certificate is reported expired and untrusted, one changed
 //! character of signed content breaks them, and wrapping tricks are refused.
 
+// Signatures and their digests are native only.
+#![cfg(not(target_arch = "wasm32"))]
+
 mod official;
 
 use official::samples;

@@ -5,6 +5,8 @@
 mod record;
 mod today;
 mod validate;
+// Signatures are native only (the library's `signature` module).
+#[cfg(not(target_arch = "wasm32"))]
 mod verify;
 
 pub const EXIT_OK: u8 = 0;
@@ -34,6 +36,7 @@ pub fn run(args: &[String]) -> u8 {
         Some("validate") => validate::run(&args[1..]),
         Some("build") => record::build(&args[1..]),
         Some("parse") => record::parse(&args[1..]),
+        #[cfg(not(target_arch = "wasm32"))]
         Some("verify") => verify::run(&args[1..]),
         Some("--help" | "-h" | "help") => {
             println!("{USAGE}");
