@@ -13,6 +13,7 @@ apt_install() {
     $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"
 }
 command -v xmllint >/dev/null || apt_install libxml2-utils
+command -v xmlsec1 >/dev/null || apt_install xmlsec1
 command -v node >/dev/null || apt_install nodejs npm
 rustup component list --installed | grep -q '^rustfmt' || rustup component add rustfmt
 rustup component list --installed | grep -q '^clippy' || rustup component add clippy

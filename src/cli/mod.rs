@@ -7,6 +7,8 @@ mod today;
 mod validate;
 // Signatures are native only (the library's `signature` module).
 #[cfg(not(target_arch = "wasm32"))]
+mod sign;
+#[cfg(not(target_arch = "wasm32"))]
 mod verify;
 
 pub const EXIT_OK: u8 = 0;
@@ -18,6 +20,7 @@ usage: tulorekisteri validate [--schema-only] [--format text|json] [--lang fi|sv
                               [--today YYYY-MM-DD] [--environment production|test] FILE...
        tulorekisteri build INPUT.json [-o OUT.xml]
        tulorekisteri parse FILE.xml
+       tulorekisteri sign (--key KEY --cert CERT [--passphrase-file F] | --p12 FILE --password-file F) IN [-o OUT]
        tulorekisteri verify [--trust BUNDLE.pem] [--at TIME] [--signature-only] FILE...
        tulorekisteri --help | --version
 
@@ -25,6 +28,8 @@ usage: tulorekisteri validate [--schema-only] [--format text|json] [--lang fi|sv
              the Register's own rules (--schema-only: the schemas alone)
   build      write the XML of the record a JSON object describes
   parse      write a record as JSON (the shape build takes)
+  sign       sign a record with an RSA key (PEM: PKCS#1, PKCS#8, encrypted PKCS#8)
+             and its certificate, the way the Register signs
   verify     check a signed record's signature (digest and value), and that its
              certificate chains to the trust bundle and is valid now (--at: then);
              --signature-only leaves the certificate out of the exit status
@@ -38,6 +43,8 @@ pub fn run(args: &[String]) -> u8 {
         Some("parse") => record::parse(&args[1..]),
         #[cfg(not(target_arch = "wasm32"))]
         Some("verify") => verify::run(&args[1..]),
+        #[cfg(not(target_arch = "wasm32"))]
+        Some("sign") => sign::run(&args[1..]),
         Some("--help" | "-h" | "help") => {
             println!("{USAGE}");
             EXIT_OK

@@ -30,7 +30,7 @@ fn parse_args(command: &str, args: &[String], allow_output: bool) -> Result<Args
     Ok(Args { input, output })
 }
 
-fn read_input(name: &str) -> io::Result<Vec<u8>> {
+pub(super) fn read_input(name: &str) -> io::Result<Vec<u8>> {
     let mut bytes = vec![];
     if name == "-" {
         io::stdin().lock().read_to_end(&mut bytes)?;
@@ -73,7 +73,7 @@ fn write_whole(path: &str, bytes: &[u8]) -> io::Result<()> {
     result
 }
 
-fn emit(output: Option<&str>, bytes: &[u8]) -> u8 {
+pub(super) fn emit(output: Option<&str>, bytes: &[u8]) -> u8 {
     let result = match output {
         Some(path) if path != "-" => write_whole(path, bytes),
         _ => io::stdout().lock().write_all(bytes),

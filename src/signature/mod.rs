@@ -1,5 +1,5 @@
-//! Verifying signed records and the Register's responses, the way the
-//! Register signs them: one enveloped XML signature over the whole record
+//! Signing records, and verifying signed records and the Register's
+//! responses, the way the Register signs them: one enveloped XML signature over the whole record
 //! (`Reference URI=""`), the enveloped-signature transform (optionally
 //! followed by exclusive canonicalisation), exclusive canonicalisation of
 //! `SignedInfo`, RSA-SHA256 and a SHA-256 digest, and the signer's
@@ -12,12 +12,14 @@
 
 mod certificate;
 pub mod parse;
+mod sign;
 
-use crate::xml::c14n::{canonicalize, Comments, Method, Selection};
+use crate::xml::c14n::{canonicalize, canonicalize_to, Comments, Method, Selection};
 pub use certificate::{parse_time, Certificate, Trust};
 use rsa::pkcs1v15::{Signature, VerifyingKey};
 use rsa::signature::Verifier;
 use sha2::{Digest, Sha256};
+pub use sign::{sign, Signer};
 use std::fmt;
 
 const ENVELOPED: &str = "http://www.w3.org/2000/09/xmldsig#enveloped-signature";
@@ -110,9 +112,17 @@ pub fn verify(xml: &[u8], options: &VerifyOptions) -> Result<Verified, Signature
         _ => return Err(SignatureError::Algorithm(format!("Transforms {:?}", parts.transforms))),
     };
     let c14n_error = |e: crate::xml::c14n::C14nError| SignatureError::Malformed(e.to_string());
-    let signed = canonicalize(xml, method, Selection::WithoutEnvelopedSignature, Comments::Omit).map_err(c14n_error)?;
+    let mut hasher = Sha256::new();
+    canonicalize_to(
+        xml,
+        method,
+        Selection::WithoutEnvelopedSignature,
+        Comments::Omit,
+        &mut hasher,
+    )
+    .map_err(c14n_error)?;
     let digest = base64(&parts.digest_value)?;
-    if Sha256::digest(&signed)[..] != digest[..] {
+    if hasher.finalize()[..] != digest[..] {
         return Err(SignatureError::Digest);
     }
     let der = parts

@@ -20,7 +20,7 @@
 use super::text::{attribute_value, decode_line_ends, decode_text};
 use super::tokenizer::{Position, Token, TokenError, Tokenizer};
 use std::fmt;
-use std::io::Read;
+use std::io::{Read, Write};
 
 const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
 /// The XML Signature namespace, of the enveloped `Signature` element.
@@ -78,15 +78,29 @@ impl fmt::Display for C14nError {
 
 impl std::error::Error for C14nError {}
 
-/// One open element: its qualified name, the namespace bindings it
-/// declared (prefix, URI; "" for the default), how many bindings were
-/// rendered in the output before it, and whether it is in the output.
+/// One open element: where its qualified name starts in `names`, the
+/// namespace bindings it declared (prefix, URI; "" for the default), how
+/// many bindings were rendered in the output before it, and whether it is
+/// in the output.
 struct Open {
-    name: String,
+    name_at: usize,
     declared: usize,
     rendered: usize,
     output: bool,
 }
+
+/// What a pass over the document found besides its canonical form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Canonical {
+    /// The byte offset of the root element's end tag (of its empty tag,
+    /// for an empty root).
+    pub root_end: u64,
+    /// How many elements of the XML Signature namespace the document has.
+    pub signature_elements: usize,
+}
+
+/// Output is handed to the sink in pieces of about this size.
+const FLUSH_AT: usize = 64 << 10;
 
 struct Canonicalizer {
     method: Method,
@@ -97,6 +111,8 @@ struct Canonicalizer {
     /// Namespace declarations rendered by output ancestors, innermost last.
     rendered: Vec<(String, String)>,
     stack: Vec<Open>,
+    /// The open elements' qualified names, one after the other.
+    names: String,
     /// Depth of the selected subtree being read; whether it has been read.
     selected_at: Option<usize>,
     done: bool,
@@ -105,6 +121,7 @@ struct Canonicalizer {
     omitted: bool,
     seen_root: bool,
     text: String,
+    signature_elements: usize,
 }
 
 /// The canonical form of `xml`, or of the part of it `selection` names.
@@ -114,34 +131,63 @@ pub fn canonicalize(
     selection: Selection,
     comments: Comments,
 ) -> Result<Vec<u8>, C14nError> {
+    let mut out = Vec::new();
+    canonicalize_to(xml, method, selection, comments, &mut out)?;
+    Ok(out)
+}
+
+/// The canonical form written to `sink` as it is made (a hasher, say, so a
+/// large record is never held twice), and what the pass found.
+pub fn canonicalize_to(
+    xml: impl Read,
+    method: Method,
+    selection: Selection,
+    comments: Comments,
+    sink: &mut dyn Write,
+) -> Result<Canonical, C14nError> {
     let mut tokens = Tokenizer::new(xml, TOKEN_LIMIT);
     let mut c = Canonicalizer {
         method,
         selection,
-        out: Vec::new(),
+        out: Vec::with_capacity(FLUSH_AT + 1024),
         bindings: vec![],
         rendered: vec![],
         stack: vec![],
+        names: String::new(),
         selected_at: None,
         done: false,
         omitting: None,
         omitted: false,
         seen_root: false,
         text: String::new(),
+        signature_elements: 0,
+    };
+    let mut root_end = 0;
+    let write_error = |e: std::io::Error| C14nError {
+        line: 0,
+        column: 0,
+        message: format!("writing the canonical form: {e}"),
     };
     loop {
-        let (token, at) = match tokens.next_token() {
-            Ok((token, loc)) => {
-                let at = loc.position();
-                (token, at)
+        if c.out.len() >= FLUSH_AT {
+            sink.write_all(&c.out).map_err(write_error)?;
+            c.out.clear();
+        }
+        let (token, loc) = tokens.next_token().map_err(token_error)?;
+        // Positions are counted only for an error.
+        let fail = |message: String| {
+            let at = loc.position();
+            C14nError {
+                line: at.line,
+                column: at.column,
+                message,
             }
-            Err(e) => return Err(token_error(e)),
         };
-        let fail = |message: String| C14nError {
-            line: at.line,
-            column: at.column,
-            message,
-        };
+        if c.stack.len() == 1 && matches!(token, Token::End { .. })
+            || c.stack.is_empty() && matches!(token, Token::Start { .. })
+        {
+            root_end = loc.offset();
+        }
         match token {
             Token::Eof => break,
             Token::Doctype => return Err(fail("a DOCTYPE is not canonicalised (records never carry one)".into())),
@@ -181,7 +227,11 @@ pub fn canonicalize(
             message: message.into(),
         });
     }
-    Ok(c.out)
+    sink.write_all(&c.out).map_err(write_error)?;
+    Ok(Canonical {
+        root_end,
+        signature_elements: c.signature_elements,
+    })
 }
 
 fn token_error(e: TokenError) -> C14nError {
@@ -230,17 +280,19 @@ impl Canonicalizer {
         let uri = self
             .namespace(prefix)
             .ok_or_else(|| format!("the prefix of <{name}> is not declared"))?;
+        let dsig = uri == DSIG_NS;
+        self.signature_elements += usize::from(dsig);
         let output = match self.selection {
             Selection::Document => true,
             Selection::WithoutEnvelopedSignature => {
-                let signature = depth == 1 && local == "Signature" && uri == DSIG_NS;
+                let signature = depth == 1 && local == "Signature" && dsig;
                 if signature && !self.omitted {
                     self.omitting = Some(depth);
                 }
                 self.omitting.is_none()
             }
             Selection::SignatureElement(wanted) => {
-                if self.selected_at.is_none() && !self.done && local == wanted && uri == DSIG_NS {
+                if self.selected_at.is_none() && !self.done && local == wanted && dsig {
                     self.selected_at = Some(depth);
                 }
                 self.selected_at.is_some()
@@ -264,6 +316,8 @@ impl Canonicalizer {
             // Exclusive: the namespaces visibly utilised, the element's and its
             // attributes'. Inclusive: every namespace in scope.
             let mut used: Vec<&str> = match self.method {
+                // Most elements have no attributes: nothing to allocate.
+                Method::Exclusive if sorted.is_empty() => vec![],
                 Method::Exclusive => {
                     let mut used = vec![prefix];
                     used.extend(sorted.iter().map(|a| a.4).filter(|p| !p.is_empty() && *p != "xml"));
@@ -277,8 +331,10 @@ impl Canonicalizer {
             };
             used.sort_unstable();
             used.dedup();
+            let element_only = [prefix];
+            let used = if used.is_empty() { &element_only[..] } else { &used[..] };
             let mut declarations = vec![];
-            for p in used {
+            for &p in used {
                 let ns = self.namespace(p).unwrap_or("").to_string();
                 let shown = self
                     .rendered
@@ -316,8 +372,10 @@ impl Canonicalizer {
             self.out.push(b'>');
             self.rendered.extend(declarations);
         }
+        let name_at = self.names.len();
+        self.names.push_str(name);
         self.stack.push(Open {
-            name: name.to_string(),
+            name_at,
             declared,
             rendered,
             output,
@@ -327,9 +385,10 @@ impl Canonicalizer {
 
     fn end(&mut self, name: &str) -> Result<(), String> {
         let open = self.stack.pop().ok_or_else(|| format!("</{name}> closes no element"))?;
-        if open.name != name {
-            return Err(format!("</{name}> closes <{}>", open.name));
+        if &self.names[open.name_at..] != name {
+            return Err(format!("</{name}> closes <{}>", &self.names[open.name_at..]));
         }
+        self.names.truncate(open.name_at);
         if open.output {
             self.out.extend_from_slice(b"</");
             self.out.extend_from_slice(name.as_bytes());

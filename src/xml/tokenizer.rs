@@ -253,6 +253,11 @@ impl<R: Read> Locator<'_, R> {
         self.tokens.position_of(self.at)
     }
 
+    /// The byte offset where the token starts.
+    pub fn offset(&self) -> u64 {
+        self.at
+    }
+
     /// Where the start tag of open element `depth` (0 for the root) begins.
     /// An element ending with this token still counts as open.
     pub fn element(&self, depth: usize) -> Option<Position> {

@@ -1,0 +1,331 @@
+//! Signing: records signed with test certificates made here (rcgen: a test
+//! CA, a leaf, an expired leaf, a leaf of another CA) verify, their trust is
+//! what the certificate is worth, keys load from every PEM form, and a
+//! signed record is its input with the Signature added.
+
+// Signing is native only.
+#![cfg(not(target_arch = "wasm32"))]
+
+use rcgen::{date_time_ymd, CertificateParams, DnType, IsCa, KeyPair, PKCS_RSA_SHA256};
+use rsa::pkcs1::EncodeRsaPrivateKey;
+use rsa::pkcs8::{EncodePrivateKey, LineEnding};
+use rsa::RsaPrivateKey;
+use std::sync::OnceLock;
+use tulorekisteri::signature::{sign, verify, Certificate, Signer, VerifyOptions};
+use tulorekisteri::{validate_bytes, Options};
+
+struct Party {
+    key: RsaPrivateKey,
+    cert_pem: String,
+}
+
+struct Pki {
+    ca: Party,
+    leaf: Party,
+    expired: Party,
+    stranger: Party,
+}
+
+fn rsa_key() -> (RsaPrivateKey, KeyPair) {
+    let key = RsaPrivateKey::new(&mut rand_core::OsRng, 2048).unwrap();
+    let pem = key.to_pkcs8_pem(LineEnding::LF).unwrap();
+    let pair = KeyPair::from_pkcs8_pem_and_sign_algo(&pem, &PKCS_RSA_SHA256).unwrap();
+    (key, pair)
+}
+
+fn params(name: &str, ca: bool, until: i32) -> CertificateParams {
+    let mut p = CertificateParams::new(vec![]).unwrap();
+    p.distinguished_name.push(DnType::CommonName, name);
+    p.distinguished_name
+        .push(DnType::OrganizationName, "tulorekisteri tests");
+    p.not_before = date_time_ymd(2020, 1, 1);
+    p.not_after = date_time_ymd(until, 1, 1);
+    if ca {
+        p.is_ca = IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    }
+    p
+}
+
+/// Made once: RSA key generation takes a moment.
+fn pki() -> &'static Pki {
+    static PKI: OnceLock<Pki> = OnceLock::new();
+    PKI.get_or_init(|| {
+        let (ca_key, ca_pair) = rsa_key();
+        let ca_cert = params("Test CA", true, 2099).self_signed(&ca_pair).unwrap();
+        let (_, other_pair) = rsa_key();
+        let other_ca = params("Other CA", true, 2099).self_signed(&other_pair).unwrap();
+        let leaf = |name: &str, until: i32, issuer: &rcgen::Certificate, issuer_pair: &KeyPair| {
+            let (key, pair) = rsa_key();
+            let cert = params(name, false, until)
+                .signed_by(&pair, issuer, issuer_pair)
+                .unwrap();
+            Party {
+                key,
+                cert_pem: cert.pem(),
+            }
+        };
+        Pki {
+            leaf: leaf("7011367-6", 2099, &ca_cert, &ca_pair),
+            expired: leaf("7011367-6 old", 2021, &ca_cert, &ca_pair),
+            stranger: leaf("7011367-6 stranger", 2099, &other_ca, &other_pair),
+            ca: Party {
+                key: ca_key,
+                cert_pem: ca_cert.pem(),
+            },
+        }
+    })
+}
+
+fn signer(p: &Party) -> Signer {
+    let pem = p.key.to_pkcs8_pem(LineEnding::LF).unwrap();
+    Signer::from_pem(&pem, p.cert_pem.as_bytes(), None).unwrap()
+}
+
+fn example() -> Vec<u8> {
+    std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/wage-report.xml")).unwrap()
+}
+
+fn trust() -> VerifyOptions {
+    VerifyOptions {
+        trust: Certificate::pem_bundle(pki().ca.cert_pem.as_bytes()).unwrap(),
+        at: None,
+    }
+}
+
+#[test]
+fn a_signed_record_verifies_and_is_its_input_with_the_signature_added() {
+    let input = example();
+    let signed = sign(&input, &signer(&pki().leaf)).unwrap();
+    let v = verify(&signed, &trust()).unwrap();
+    assert!(v.trust.is_trusted(), "{:?}", v.trust);
+    assert!(v.signer.subject.contains("CN=7011367-6"));
+    // The input's bytes, with the Signature before the root's end tag.
+    let text = String::from_utf8(signed.clone()).unwrap();
+    let (start, end) = (
+        text.find("<Signature").unwrap(),
+        text.find("</Signature>").unwrap() + 12,
+    );
+    assert_eq!(format!("{}{}", &text[..start], &text[end..]).as_bytes(), &input[..]);
+    assert!(text[end..].trim_start().starts_with("</"));
+    // Still valid against the schema (the signature's own schema included).
+    assert_eq!(validate_bytes(&signed, &Options::default()), vec![]);
+    // Signing twice is refused.
+    assert!(sign(&signed, &signer(&pki().leaf))
+        .unwrap_err()
+        .to_string()
+        .contains("already signed"));
+}
+
+#[test]
+fn trust_follows_the_certificate() {
+    let expired = verify(&sign(&example(), &signer(&pki().expired)).unwrap(), &trust()).unwrap();
+    assert_eq!(expired.trust.problems.len(), 1, "{:?}", expired.trust);
+    assert!(expired.trust.problems[0].starts_with("the certificate expired on 2021-01-01"));
+    let stranger = verify(&sign(&example(), &signer(&pki().stranger)).unwrap(), &trust()).unwrap();
+    assert!(stranger.trust.problems[0].contains("chains to no certificate of the trust bundle (issuer: "));
+    assert!(stranger.trust.problems[0].contains("CN=Other CA"));
+    // The CA itself, signing, is trusted as the anchor it is.
+    let ca = verify(&sign(&example(), &signer(&pki().ca)).unwrap(), &trust()).unwrap();
+    assert!(ca.trust.is_trusted());
+}
+
+#[test]
+fn keys_load_from_every_pem_form() {
+    let p = &pki().leaf;
+    let cert = p.cert_pem.as_bytes();
+    let pkcs1 = p.key.to_pkcs1_pem(LineEnding::LF).unwrap();
+    let encrypted = p
+        .key
+        .to_pkcs8_encrypted_pem(&mut rand_core::OsRng, b"salasana", LineEnding::LF)
+        .unwrap();
+    for (pem, passphrase) in [(pkcs1.as_str(), None), (encrypted.as_str(), Some(&b"salasana"[..]))] {
+        let s = Signer::from_pem(pem, cert, passphrase).unwrap();
+        assert!(verify(&sign(&example(), &s).unwrap(), &trust())
+            .unwrap()
+            .trust
+            .is_trusted());
+    }
+    let wrong = Signer::from_pem(&encrypted, cert, Some("väärä".as_bytes())).unwrap_err();
+    assert!(wrong.contains("wrong passphrase"), "{wrong}");
+    assert!(Signer::from_pem(&encrypted, cert, None)
+        .unwrap_err()
+        .contains("passphrase"));
+    let other_key = pki().expired.key.to_pkcs8_pem(LineEnding::LF).unwrap();
+    assert!(Signer::from_pem(&other_key, cert, None)
+        .unwrap_err()
+        .contains("does not belong"));
+    assert!(Signer::from_pem("nothing", cert, None)
+        .unwrap_err()
+        .contains("no PEM private key"));
+    // Debug output never shows the key.
+    assert!(!format!("{:?}", signer(p)).contains("PRIVATE"));
+}
+
+fn have_xmlsec1() -> bool {
+    std::process::Command::new("xmlsec1").arg("--version").output().is_ok()
+}
+
+/// A directory for xmlsec1's files, removed by the caller.
+fn work_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("tulorekisteri-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn xmlsec1_verifies_what_we_sign() {
+    if !have_xmlsec1() {
+        println!("skipped: xmlsec1 is not installed");
+        return;
+    }
+    let dir = work_dir("xmlsec-verify");
+    std::fs::write(dir.join("ca.pem"), &pki().ca.cert_pem).unwrap();
+    let xmlsec = |file: &str| {
+        std::process::Command::new("xmlsec1")
+            .args(["--verify", "--trusted-pem"])
+            .arg(dir.join("ca.pem"))
+            .arg(dir.join(file))
+            .output()
+            .unwrap()
+    };
+    std::fs::write(dir.join("signed.xml"), sign(&example(), &signer(&pki().leaf)).unwrap()).unwrap();
+    let out = xmlsec("signed.xml");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // A record signed by a certificate of another CA does not verify there either.
+    std::fs::write(
+        dir.join("stranger.xml"),
+        sign(&example(), &signer(&pki().stranger)).unwrap(),
+    )
+    .unwrap();
+    assert!(!xmlsec("stranger.xml").status.success());
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// The Signature template xmlsec1 fills in: the profile, with the
+/// exc-c14n transform after the enveloped one or without it (as in the
+/// official samples, when the inclusive form is digested).
+fn template(with_exc_c14n_transform: bool) -> Vec<u8> {
+    let exc = if with_exc_c14n_transform {
+        "<Transform Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"/>"
+    } else {
+        ""
+    };
+    let signature = format!(
+        "<Signature xmlns=\"http://www.w3.org/2000/09/xmldsig#\"><SignedInfo>\
+         <CanonicalizationMethod Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"/>\
+         <SignatureMethod Algorithm=\"http://www.w3.org/2001/04/xmldsig-more#rsa-sha256\"/>\
+         <Reference URI=\"\"><Transforms><Transform Algorithm=\"http://www.w3.org/2000/09/xmldsig#enveloped-signature\"/>{exc}</Transforms>\
+         <DigestMethod Algorithm=\"http://www.w3.org/2001/04/xmlenc#sha256\"/><DigestValue/></Reference></SignedInfo>\
+         <SignatureValue/><KeyInfo><X509Data><X509Certificate/></X509Data></KeyInfo></Signature>"
+    );
+    let text = String::from_utf8(example()).unwrap();
+    let end = text.rfind("</").unwrap();
+    format!("{}{signature}{}", &text[..end], &text[end..]).into_bytes()
+}
+
+#[test]
+fn we_verify_what_xmlsec1_signs() {
+    if !have_xmlsec1() {
+        println!("skipped: xmlsec1 is not installed");
+        return;
+    }
+    let dir = work_dir("xmlsec-sign");
+    let leaf = &pki().leaf;
+    std::fs::write(
+        dir.join("key.pem"),
+        leaf.key.to_pkcs8_pem(LineEnding::LF).unwrap().as_bytes(),
+    )
+    .unwrap();
+    std::fs::write(dir.join("cert.pem"), &leaf.cert_pem).unwrap();
+    for exc in [true, false] {
+        std::fs::write(dir.join("template.xml"), template(exc)).unwrap();
+        let out = std::process::Command::new("xmlsec1")
+            .arg("--sign")
+            .arg("--privkey-pem")
+            .arg(format!(
+                "{},{}",
+                dir.join("key.pem").display(),
+                dir.join("cert.pem").display()
+            ))
+            .arg("--output")
+            .arg(dir.join("signed.xml"))
+            .arg(dir.join("template.xml"))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let signed = std::fs::read(dir.join("signed.xml")).unwrap();
+        let v = verify(&signed, &trust()).unwrap_or_else(|e| panic!("exc-c14n transform {exc}: {e}"));
+        assert!(v.trust.is_trusted(), "{:?}", v.trust);
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn the_sign_command_signs_and_verify_trusts_it() {
+    let dir = work_dir("sign-cli");
+    let leaf = &pki().leaf;
+    let encrypted = leaf
+        .key
+        .to_pkcs8_encrypted_pem(&mut rand_core::OsRng, b"salasana", LineEnding::LF)
+        .unwrap();
+    std::fs::write(dir.join("key.pem"), encrypted.as_bytes()).unwrap();
+    std::fs::write(dir.join("pass.txt"), "salasana\n").unwrap();
+    std::fs::write(dir.join("cert.pem"), &leaf.cert_pem).unwrap();
+    std::fs::write(dir.join("ca.pem"), &pki().ca.cert_pem).unwrap();
+    let path = |f: &str| dir.join(f).to_str().unwrap().to_string();
+    let run = |args: &[String]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_tulorekisteri"))
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/wage-report.xml").to_string();
+    let args = |extra: &[&str]| {
+        let mut a: Vec<String> = ["sign", "--key", &path("key.pem"), "--cert", &path("cert.pem")]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        a.extend(extra.iter().map(|s| s.to_string()));
+        a
+    };
+    let out = run(&args(&[
+        "--passphrase-file",
+        &path("pass.txt"),
+        &example,
+        "-o",
+        &path("signed.xml"),
+    ]));
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let verified = run(&["verify".into(), "--trust".into(), path("ca.pem"), path("signed.xml")]);
+    assert_eq!(
+        verified.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&verified.stdout)
+    );
+    // Already signed: refused, and the output file is left as it was.
+    let again = run(&args(&[
+        "--passphrase-file",
+        &path("pass.txt"),
+        &path("signed.xml"),
+        "-o",
+        &path("signed.xml"),
+    ]));
+    assert_eq!(again.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already signed"));
+    // Without the passphrase, or with PKCS#12: a clear usage error.
+    let no_pass = run(&args(&[&example]));
+    assert_eq!(no_pass.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&no_pass.stderr).contains("passphrase"));
+    let p12 = run(&[
+        "sign".into(),
+        "--p12".into(),
+        path("x.p12"),
+        "--password-file".into(),
+        path("pass.txt"),
+        example,
+    ]);
+    assert_eq!(p12.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&p12.stderr).contains("PKCS#12"));
+    std::fs::remove_dir_all(&dir).ok();
+}
