@@ -88,7 +88,7 @@ fn example() -> Vec<u8> {
 fn trust() -> VerifyOptions {
     VerifyOptions {
         trust: Certificate::pem_bundle(pki().ca.cert_pem.as_bytes()).unwrap(),
-        at: None,
+        ..VerifyOptions::default()
     }
 }
 
@@ -327,5 +327,68 @@ fn the_sign_command_signs_and_verify_trusts_it() {
     ]);
     assert_eq!(p12.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&p12.stderr).contains("PKCS#12"));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_pinned_subject_must_be_the_signer() {
+    let signed = sign(&example(), &signer(&pki().leaf)).unwrap();
+    let subject = verify(&signed, &trust()).unwrap().signer.subject;
+    let pinned = |subject: &str| VerifyOptions {
+        subject: Some(subject.to_string()),
+        ..trust()
+    };
+    assert!(verify(&signed, &pinned(&subject)).unwrap().trust.is_trusted());
+    let other = verify(&signed, &pinned("CN=someone else")).unwrap();
+    assert!(other.trust.problems[0].contains("not the pinned subject CN=someone else"));
+}
+
+#[test]
+fn sha1_is_refused_unless_allowed() {
+    if !have_xmlsec1() {
+        println!("skipped: xmlsec1 is not installed");
+        return;
+    }
+    let dir = work_dir("xmlsec-sha1");
+    let leaf = &pki().leaf;
+    std::fs::write(
+        dir.join("key.pem"),
+        leaf.key.to_pkcs8_pem(LineEnding::LF).unwrap().as_bytes(),
+    )
+    .unwrap();
+    std::fs::write(dir.join("cert.pem"), &leaf.cert_pem).unwrap();
+    let sha1 = String::from_utf8(template(true))
+        .unwrap()
+        .replace(
+            "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+            "http://www.w3.org/2000/09/xmldsig#rsa-sha1",
+        )
+        .replace(
+            "http://www.w3.org/2001/04/xmlenc#sha256",
+            "http://www.w3.org/2000/09/xmldsig#sha1",
+        );
+    std::fs::write(dir.join("template.xml"), sha1).unwrap();
+    let out = std::process::Command::new("xmlsec1")
+        .arg("--sign")
+        .arg("--privkey-pem")
+        .arg(format!(
+            "{},{}",
+            dir.join("key.pem").display(),
+            dir.join("cert.pem").display()
+        ))
+        .arg("--output")
+        .arg(dir.join("signed.xml"))
+        .arg(dir.join("template.xml"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let signed = std::fs::read(dir.join("signed.xml")).unwrap();
+    let refused = verify(&signed, &trust()).unwrap_err();
+    assert!(refused.to_string().contains("rsa-sha1"), "{refused}");
+    let allowed = VerifyOptions {
+        allow_sha1: true,
+        ..trust()
+    };
+    assert!(verify(&signed, &allowed).unwrap().trust.is_trusted());
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -62,6 +62,7 @@ fn a_pinned_certificate_is_trusted_while_valid() {
     let options = |at: &str| VerifyOptions {
         trust: trust.clone(),
         at: parse_time(at),
+        ..VerifyOptions::default()
     };
     let v = verify(text.as_bytes(), &options("2021-06-01")).unwrap();
     assert!(v.trust.is_trusted(), "{:?}", v.trust);

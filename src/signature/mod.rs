@@ -18,6 +18,7 @@ use crate::xml::c14n::{canonicalize, canonicalize_to, Comments, Method, Selectio
 pub use certificate::{parse_time, Certificate, Trust};
 use rsa::pkcs1v15::{Signature, VerifyingKey};
 use rsa::signature::Verifier;
+use sha1::Sha1;
 use sha2::{Digest, Sha256};
 pub use sign::{sign, Signer};
 use std::fmt;
@@ -26,6 +27,8 @@ const ENVELOPED: &str = "http://www.w3.org/2000/09/xmldsig#enveloped-signature";
 const EXC_C14N: &str = "http://www.w3.org/2001/10/xml-exc-c14n#";
 const RSA_SHA256: &str = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256";
 const SHA256: &str = "http://www.w3.org/2001/04/xmlenc#sha256";
+const RSA_SHA1: &str = "http://www.w3.org/2000/09/xmldsig#rsa-sha1";
+const SHA1: &str = "http://www.w3.org/2000/09/xmldsig#sha1";
 
 /// What to check beyond the signature itself.
 #[derive(Debug, Clone, Default)]
@@ -35,6 +38,12 @@ pub struct VerifyOptions {
     pub trust: Vec<Vec<u8>>,
     /// The time (Unix seconds) the certificate must be valid at; `None`: now.
     pub at: Option<i64>,
+    /// The signer's subject must be exactly this (as
+    /// [`Certificate::subject`] writes it).
+    pub subject: Option<String>,
+    /// Accept SHA-1 digests and RSA-SHA1 signatures, which the profile
+    /// does not use.
+    pub allow_sha1: bool,
 }
 
 /// A record whose signature verified, and what its certificate is worth.
@@ -92,18 +101,16 @@ pub fn verify(xml: &[u8], options: &VerifyOptions) -> Result<Verified, Signature
             parts.canonicalization
         )));
     }
-    if parts.signature_method != RSA_SHA256 {
-        return Err(SignatureError::Algorithm(format!(
-            "SignatureMethod {}",
-            parts.signature_method
-        )));
-    }
-    if parts.digest_method != SHA256 {
-        return Err(SignatureError::Algorithm(format!(
-            "DigestMethod {}",
-            parts.digest_method
-        )));
-    }
+    let signature_sha1 = match parts.signature_method.as_str() {
+        RSA_SHA256 => false,
+        RSA_SHA1 if options.allow_sha1 => true,
+        m => return Err(SignatureError::Algorithm(format!("SignatureMethod {m}"))),
+    };
+    let digest_sha1 = match parts.digest_method.as_str() {
+        SHA256 => false,
+        SHA1 if options.allow_sha1 => true,
+        m => return Err(SignatureError::Algorithm(format!("DigestMethod {m}"))),
+    };
     // Without a canonicalising transform, XML-DSig digests the inclusive
     // canonical form (as in the official samples).
     let method = match parts.transforms.iter().map(String::as_str).collect::<Vec<_>>()[..] {
@@ -112,17 +119,20 @@ pub fn verify(xml: &[u8], options: &VerifyOptions) -> Result<Verified, Signature
         _ => return Err(SignatureError::Algorithm(format!("Transforms {:?}", parts.transforms))),
     };
     let c14n_error = |e: crate::xml::c14n::C14nError| SignatureError::Malformed(e.to_string());
-    let mut hasher = Sha256::new();
-    canonicalize_to(
-        xml,
-        method,
-        Selection::WithoutEnvelopedSignature,
-        Comments::Omit,
-        &mut hasher,
-    )
-    .map_err(c14n_error)?;
+    let enveloped = |sink: &mut dyn std::io::Write| {
+        canonicalize_to(xml, method, Selection::WithoutEnvelopedSignature, Comments::Omit, sink).map_err(c14n_error)
+    };
+    let computed = if digest_sha1 {
+        let mut hasher = Sha1::new();
+        enveloped(&mut hasher)?;
+        hasher.finalize().to_vec()
+    } else {
+        let mut hasher = Sha256::new();
+        enveloped(&mut hasher)?;
+        hasher.finalize().to_vec()
+    };
     let digest = base64(&parts.digest_value)?;
-    if hasher.finalize()[..] != digest[..] {
+    if computed != digest {
         return Err(SignatureError::Digest);
     }
     let der = parts
@@ -139,16 +149,26 @@ pub fn verify(xml: &[u8], options: &VerifyOptions) -> Result<Verified, Signature
     .map_err(c14n_error)?;
     let value = base64(&parts.signature_value)?;
     let signature = Signature::try_from(&value[..]).map_err(|_| SignatureError::SignatureValue)?;
-    let key = VerifyingKey::<Sha256>::new(signer.public_key().map_err(SignatureError::Certificate)?);
-    key.verify(&signed_info, &signature)
-        .map_err(|_| SignatureError::SignatureValue)?;
+    let key = signer.public_key().map_err(SignatureError::Certificate)?;
+    let checked = if signature_sha1 {
+        VerifyingKey::<Sha1>::new(key).verify(&signed_info, &signature)
+    } else {
+        VerifyingKey::<Sha256>::new(key).verify(&signed_info, &signature)
+    };
+    checked.map_err(|_| SignatureError::SignatureValue)?;
     // Other certificates of KeyInfo may be intermediates of the chain.
     let mut others = vec![];
     for c in &parts.certificates[1..] {
         others.push(Certificate::from_der(base64(c)?).map_err(SignatureError::Certificate)?);
     }
     let at = options.at.unwrap_or_else(certificate::now);
-    let trust = signer.trust(&others, &options.trust, at);
+    let mut trust = signer.trust(&others, &options.trust, at);
+    if let Some(pinned) = options.subject.as_ref().filter(|p| **p != signer.subject) {
+        trust.problems.push(format!(
+            "the signer is {}, not the pinned subject {pinned}",
+            signer.subject
+        ));
+    }
     Ok(Verified { signer, trust })
 }
 
