@@ -317,16 +317,57 @@ fn the_sign_command_signs_and_verify_trusts_it() {
     let no_pass = run(&args(&[&example]));
     assert_eq!(no_pass.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&no_pass.stderr).contains("passphrase"));
-    let p12 = run(&[
-        "sign".into(),
-        "--p12".into(),
-        path("x.p12"),
-        "--password-file".into(),
-        path("pass.txt"),
-        example,
-    ]);
-    assert_eq!(p12.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&p12.stderr).contains("PKCS#12"));
+    // A PKCS#12 store made by openssl, its password in a file.
+    let p12 = path("leaf.p12");
+    std::fs::write(
+        dir.join("plain-key.pem"),
+        leaf.key.to_pkcs8_pem(LineEnding::LF).unwrap().as_bytes(),
+    )
+    .unwrap();
+    let made = std::process::Command::new("openssl")
+        .args([
+            "pkcs12",
+            "-export",
+            "-passout",
+            "pass:salasana",
+            "-inkey",
+            &path("plain-key.pem"),
+        ])
+        .args(["-in", &path("cert.pem"), "-out", &p12])
+        .status();
+    if made.is_ok_and(|s| s.success()) {
+        let out = run(&[
+            "sign".into(),
+            "--p12".into(),
+            p12.clone(),
+            "--password-file".into(),
+            path("pass.txt"),
+            example.clone(),
+            "-o".into(),
+            path("signed-p12.xml"),
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        let verified = run(&[
+            "verify".into(),
+            "--trust".into(),
+            path("ca.pem"),
+            path("signed-p12.xml"),
+        ]);
+        assert_eq!(verified.status.code(), Some(0));
+        std::fs::write(dir.join("wrong.txt"), "väärä\n").unwrap();
+        let wrong = run(&[
+            "sign".into(),
+            "--p12".into(),
+            p12,
+            "--password-file".into(),
+            path("wrong.txt"),
+            example,
+        ]);
+        assert_eq!(wrong.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&wrong.stderr).contains("wrong password"));
+    } else {
+        println!("skipped the PKCS#12 part: openssl is not installed");
+    }
     std::fs::remove_dir_all(&dir).ok();
 }
 

@@ -28,8 +28,8 @@ usage: tulorekisteri validate [--schema-only] [--format text|json] [--lang fi|sv
              the Register's own rules (--schema-only: the schemas alone)
   build      write the XML of the record a JSON object describes
   parse      write a record as JSON (the shape build takes)
-  sign       sign a record with an RSA key (PEM: PKCS#1, PKCS#8, encrypted PKCS#8)
-             and its certificate, the way the Register signs
+  sign       sign a record with an RSA key (PEM: PKCS#1, PKCS#8, encrypted PKCS#8;
+             or a PKCS#12 store) and its certificate, the way the Register signs
   verify     check a signed record's signature (digest and value), and that its
              certificate chains to the trust bundle and is valid now (--at: then);
              --signature-only leaves the certificate out of the exit status

@@ -36,6 +36,7 @@ fn parse(args: &[String]) -> Result<Args, String> {
             "--cert" => a.cert = Some(args.value(name, "a PEM certificate file")?),
             "--passphrase-file" => a.passphrase_file = Some(args.value(name, "a file")?),
             "--p12" => a.p12 = Some(args.value(name, "a PKCS#12 file")?),
+            // The PKCS#12 password, read like a PEM key's passphrase.
             "--password-file" => a.passphrase_file = Some(args.value(name, "a file")?),
             "-o" | "--output" => a.output = Some(args.value(name, "a file name")?),
             s => return Err(format!("unknown option {s:?}")),
@@ -46,14 +47,10 @@ fn parse(args: &[String]) -> Result<Args, String> {
         [] => return Err("sign needs the record to sign ('-' for standard input)".into()),
         _ => return Err("sign takes one record".into()),
     };
-    match (&a.key, &a.cert, &a.p12) {
-        (Some(_), Some(_), None) => Ok(a),
-        (None, None, Some(_)) => Err(
-            "PKCS#12 (--p12) is not supported yet: extract the key and certificate as PEM \
-             (openssl pkcs12 -in FILE -nodes) and give --key and --cert"
-                .into(),
-        ),
-        _ => Err("sign needs --key KEY and --cert CERT (or --p12 FILE)".into()),
+    match (&a.key, &a.cert, &a.p12, &a.passphrase_file) {
+        (Some(_), Some(_), None, _) | (None, None, Some(_), Some(_)) => Ok(a),
+        (None, None, Some(_), None) => Err("--p12 needs --password-file".into()),
+        _ => Err("sign needs --key KEY and --cert CERT, or --p12 FILE and --password-file F".into()),
     }
 }
 
@@ -65,12 +62,18 @@ fn passphrase(path: &str) -> Result<Vec<u8>, String> {
 }
 
 fn signer(a: &Args) -> Result<Signer, String> {
+    let passphrase = a.passphrase_file.as_deref().map(passphrase).transpose()?;
+    if let Some(p12) = &a.p12 {
+        let bytes = std::fs::read(p12).map_err(|e| format!("{p12}: {e}"))?;
+        let password =
+            String::from_utf8(passphrase.unwrap_or_default()).map_err(|_| "the password is not UTF-8".to_string())?;
+        return Signer::from_pkcs12(&bytes, &password).map_err(|e| format!("{p12}: {e}"));
+    }
     let (Some(key), Some(cert)) = (&a.key, &a.cert) else {
         return Err("no key".into());
     };
     let key_pem = std::fs::read_to_string(key).map_err(|e| format!("{key}: {e}"))?;
     let cert_pem = std::fs::read(cert).map_err(|e| format!("{cert}: {e}"))?;
-    let passphrase = a.passphrase_file.as_deref().map(passphrase).transpose()?;
     Signer::from_pem(&key_pem, &cert_pem, passphrase.as_deref()).map_err(|e| format!("{key}: {e}"))
 }
 

@@ -12,6 +12,7 @@
 
 mod certificate;
 pub mod parse;
+mod pkcs12;
 mod sign;
 
 use crate::xml::c14n::{canonicalize, canonicalize_to, Comments, Method, Selection};

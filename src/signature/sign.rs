@@ -51,6 +51,20 @@ impl Signer {
         Signer::new(key, Certificate::from_der(der)?)
     }
 
+    /// A PKCS#12 store (`.p12`, `.pfx`) and its password: the store's key,
+    /// with the certificate of its that belongs to the key.
+    pub fn from_pkcs12(p12: &[u8], password: &str) -> Result<Signer, String> {
+        let (key, certificates) = super::pkcs12::read(p12, password)?;
+        let mut mismatch = "the store has no certificate".to_string();
+        for der in certificates {
+            match Signer::new(key.clone(), Certificate::from_der(der)?) {
+                Ok(signer) => return Ok(signer),
+                Err(e) => mismatch = e,
+            }
+        }
+        Err(mismatch)
+    }
+
     /// A key and its certificate; refused when they do not belong together.
     pub fn new(key: RsaPrivateKey, certificate: Certificate) -> Result<Signer, String> {
         let ours = key.to_public_key().to_public_key_der().map_err(|e| e.to_string())?;
