@@ -365,6 +365,32 @@ fn the_sign_command_signs_and_verify_trusts_it() {
         ]);
         assert_eq!(wrong.status.code(), Some(2));
         assert!(String::from_utf8_lossy(&wrong.stderr).contains("wrong password"));
+        // The legacy store of older tools (3DES key, RC2-40 certificates, SHA-1 MAC).
+        let legacy = path("legacy.p12");
+        let made = std::process::Command::new("openssl")
+            .args([
+                "pkcs12",
+                "-export",
+                "-legacy",
+                "-passout",
+                "pass:salasana",
+                "-inkey",
+                &path("plain-key.pem"),
+            ])
+            .args(["-in", &path("cert.pem"), "-out", &legacy])
+            .status();
+        if made.is_ok_and(|s| s.success()) {
+            let bytes = std::fs::read(&legacy).unwrap();
+            let s = Signer::from_pkcs12(&bytes, "salasana").unwrap();
+            let record = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/wage-report.xml")).unwrap();
+            assert!(verify(&sign(&record, &s).unwrap(), &trust())
+                .unwrap()
+                .trust
+                .is_trusted());
+            assert!(Signer::from_pkcs12(&bytes, "väärä")
+                .unwrap_err()
+                .contains("wrong password"));
+        }
     } else {
         println!("skipped the PKCS#12 part: openssl is not installed");
     }
