@@ -52,7 +52,7 @@ impl Signer {
     }
 
     /// A PKCS#12 store (`.p12`, `.pfx`) and its password: the store's key,
-    /// with the certificate of its that belongs to the key.
+    /// with the one of its certificates that belongs to the key.
     pub fn from_pkcs12(p12: &[u8], password: &str) -> Result<Signer, String> {
         let (key, certificates) = super::pkcs12::read(p12, password)?;
         let mut mismatch = "the store has no certificate".to_string();
