@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 
 const path = process.argv[2];
 const pkg = JSON.parse(readFileSync(path, 'utf8'));
-pkg.files = [...new Set([...(pkg.files ?? []), 'node.js', 'node.d.ts'])];
+pkg.files = [...new Set([...(pkg.files ?? []), 'node.js', 'node.d.ts', 'snippets'])];
 pkg.exports = {
   '.': {
     node: { types: './node.d.ts', default: './node.js' },

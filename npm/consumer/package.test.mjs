@@ -25,6 +25,23 @@ test('validate accepts unsigned drafts when asked, and bytes', () => {
   assert.deepEqual(validateBytes(new TextEncoder().encode(xml), { unsigned: true }), []);
 });
 
+test('validateBytes reads a Uint8Array, an ArrayBuffer or a view, and refuses anything else', () => {
+  // Long enough to be read in several chunks; the problem sits past the first.
+  const filler = '<!-- ' + 'x'.repeat(200_000) + ' -->\n';
+  const xml = `<e:Echo xmlns:e="${ECHO}">${filler}${filler}<Data>far too long for it</Data></e:Echo>`;
+  const bytes = new TextEncoder().encode(xml);
+  const expected = validate(xml, { unsigned: true });
+  assert.deepEqual(expected.map((d) => [d.code, d.line]), [['schema-length', 3]]);
+  assert.deepEqual(validateBytes(bytes, { unsigned: true }), expected);
+  assert.deepEqual(validateBytes(bytes.buffer, { unsigned: true }), expected);
+  // A view into a larger buffer: only its own bytes count.
+  const padded = new Uint8Array(bytes.length + 20);
+  padded.set(bytes, 10);
+  assert.deepEqual(validateBytes(new DataView(padded.buffer, 10, bytes.length), { unsigned: true }), expected);
+  assert.deepEqual(validateBytes(padded.subarray(10, 10 + bytes.length), { unsigned: true }), expected);
+  assert.throws(() => validateBytes(xml, { unsigned: true }), TypeError);
+});
+
 test('build writes valid XML and parse reads it back', () => {
   const record = { Echo: { Data: 'a & b' } };
   const { xml, diagnostics } = build(record);

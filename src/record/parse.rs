@@ -83,7 +83,9 @@ fn frame_for(element: u16) -> Frame {
 
 /// Builds the object of a document that validation accepted.
 fn read_valid(xml: &[u8]) -> Value {
-    let mut tokens = Tokenizer::new(xml, Limits::default().max_event_bytes as usize);
+    // The validator's tokenizer type, so the module holds one copy of it.
+    let mut xml = xml;
+    let mut tokens = Tokenizer::new(&mut xml as &mut dyn Read, Limits::default().max_event_bytes as usize);
     tokens.keep_comments = false;
     let mut stack: Vec<Open> = vec![];
     // A valid document has no token errors.

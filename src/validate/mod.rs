@@ -48,7 +48,10 @@ impl Summary {
 /// schema. Only an I/O failure of `input` itself is an `Err`.
 pub fn validate_reader<R: Read>(input: R, options: &Options, sink: &mut dyn FnMut(Diagnostic)) -> io::Result<Summary> {
     let mut walker = engine::Walker::new(options.limits, options.unsigned, options.rules.clone(), sink);
-    walker.run(input)?;
+    // One instantiation of the engine for every kind of input: a read per
+    // window refill is all the indirection costs.
+    let mut input = input;
+    walker.run(&mut input as &mut dyn Read)?;
     Ok(Summary {
         errors: walker.errors,
         warnings: walker.warnings,

@@ -6,6 +6,7 @@
 use crate::rules::{Date, Environment, Lang, RuleOptions};
 use crate::{Diagnostic, Options};
 use serde_json::{json, Value};
+use std::io::{self, Read};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
@@ -168,16 +169,61 @@ pub fn validate(
     xml: &str,
     #[wasm_bindgen(unchecked_param_type = "ValidateOptions | undefined")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
-    validate_bytes(xml.as_bytes(), options)
+    let problems = crate::validate_bytes(xml.as_bytes(), &options_from(&options)?);
+    Ok(to_js(&diagnostics_json(&problems)))
 }
 
-/// Validates a record given as UTF-8 bytes (e.g. a file's `arrayBuffer()`).
+// The bytes of `validateBytes` stay in JavaScript and are read in chunks
+// into the tokenizer's window: a large file is not copied whole into the
+// module's memory, which a WebAssembly memory never gives back.
+#[wasm_bindgen(inline_js = r#"
+export function byte_source(value) {
+  if (value instanceof Uint8Array) return value;
+  if (value instanceof ArrayBuffer) return new Uint8Array(value);
+  if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  throw new TypeError('validateBytes: expected a Uint8Array, an ArrayBuffer or a typed array view');
+}
+export function copy_chunk(source, offset, into) {
+  const chunk = source.subarray(offset, offset + into.length);
+  into.set(chunk);
+  return chunk.length;
+}
+"#)]
+extern "C" {
+    #[wasm_bindgen(catch)]
+    fn byte_source(value: &JsValue) -> Result<JsValue, JsValue>;
+    fn copy_chunk(source: &JsValue, offset: f64, into: &mut [u8]) -> u32;
+}
+
+/// Reads a JavaScript `Uint8Array` from the start.
+struct JsBytes {
+    source: JsValue,
+    offset: f64,
+}
+
+impl Read for JsBytes {
+    fn read(&mut self, into: &mut [u8]) -> io::Result<usize> {
+        let n = copy_chunk(&self.source, self.offset, into);
+        self.offset += f64::from(n);
+        Ok(n as usize)
+    }
+}
+
+/// Validates a record given as UTF-8 bytes: a `Uint8Array` (a Node
+/// `Buffer`), an `ArrayBuffer` (a file's `arrayBuffer()`) or another view.
 #[wasm_bindgen(js_name = validateBytes, unchecked_return_type = "Diagnostic[]")]
 pub fn validate_bytes(
-    xml: &[u8],
+    #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer | ArrayBufferView")] xml: JsValue,
     #[wasm_bindgen(unchecked_param_type = "ValidateOptions | undefined")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let problems = crate::validate_bytes(xml, &options_from(&options)?);
+    let options = options_from(&options)?;
+    let input = JsBytes {
+        source: byte_source(&xml)?,
+        offset: 0.0,
+    };
+    let mut problems = vec![];
+    // Reading from a Uint8Array cannot fail.
+    let _ = crate::validate_reader(input, &options, &mut |d| problems.push(d));
     Ok(to_js(&diagnostics_json(&problems)))
 }
 
