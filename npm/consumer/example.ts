@@ -1,6 +1,6 @@
 // An earnings payment report built with the generated types: tsc --noEmit
 // checks every field name, value type and required field against the schema.
-import { build, validate, type Records, type Wrtirt } from 'tulorekisteri';
+import { build, validate, validateBytes, type Records, type Wrtirt } from 'tulorekisteri';
 
 const payer: Wrtirt.Id = { Type: 1, Code: '7011367-6' };
 
@@ -43,6 +43,9 @@ const result = build({ WageReportRequestToIR: record });
 if (result.xml !== undefined) {
   const problems = validate(result.xml, { unsigned: true });
   console.log(problems.length === 0 ? 'valid' : problems.map((d) => `${d.path}: ${d.message}`).join('\n'));
+  // Options may be left out: then a record must be signed.
+  const asSigned = validateBytes(new TextEncoder().encode(result.xml));
+  console.log(asSigned.some((d) => d.code === 'schema-missing-element') ? 'not signed yet' : 'signed');
 } else {
   for (const d of result.diagnostics) console.log(`${d.code} at ${d.path}: ${d.message}`);
 }

@@ -113,12 +113,12 @@ fn local_today() -> Date {
 
 /// Reads `ValidateOptions`; an option with a wrong value is an error, not
 /// silently ignored.
-fn options_from(js: &JsValue) -> Result<Options, JsValue> {
-    let v: Value = if js.is_undefined() || js.is_null() {
-        Value::Null
-    } else {
+fn options_from(js: Option<&JsValue>) -> Result<Options, JsValue> {
+    let v: Value = if let Some(js) = js.filter(|js| !js.is_undefined() && !js.is_null()) {
         let text = json_stringify(js).ok().and_then(|t| t.as_string()).unwrap_or_default();
         serde_json::from_str(&text).unwrap_or(Value::Null)
+    } else {
+        Value::Null
     };
     let bad = |what: &str| -> JsValue { JsError::new(&format!("options: {what}")).into() };
     let mut rules = RuleOptions::new(local_today());
@@ -167,9 +167,9 @@ fn record_error(problems: &[Diagnostic]) -> JsValue {
 #[wasm_bindgen(unchecked_return_type = "Diagnostic[]")]
 pub fn validate(
     xml: &str,
-    #[wasm_bindgen(unchecked_param_type = "ValidateOptions | undefined")] options: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "ValidateOptions")] options: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
-    let problems = crate::validate_bytes(xml.as_bytes(), &options_from(&options)?);
+    let problems = crate::validate_bytes(xml.as_bytes(), &options_from(options.as_ref())?);
     Ok(to_js(&diagnostics_json(&problems)))
 }
 
@@ -214,9 +214,9 @@ impl Read for JsBytes {
 #[wasm_bindgen(js_name = validateBytes, unchecked_return_type = "Diagnostic[]")]
 pub fn validate_bytes(
     #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer | ArrayBufferView")] xml: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "ValidateOptions | undefined")] options: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "ValidateOptions")] options: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
-    let options = options_from(&options)?;
+    let options = options_from(options.as_ref())?;
     let input = JsBytes {
         source: byte_source(&xml)?,
         offset: 0.0,
