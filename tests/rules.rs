@@ -1981,3 +1981,44 @@ fn schema_only_runs_no_rule() {
     let xml = build(&record).unwrap();
     assert_eq!(validate_str(&xml, &Options::default()), vec![]);
 }
+
+/// The codes of `record` after its XML has `valid` replaced by `refused`
+/// (once), a value the schema does not accept.
+fn codes_with_refused(record: &Value, valid: &str, refused: &str) -> Vec<Code> {
+    let xml = build(record).unwrap_or_else(|p| panic!("not schema-valid: {p:?}"));
+    assert_eq!(xml.matches(valid).count(), 1, "{valid} is not unique");
+    let xml = xml.replace(valid, refused);
+    validate_str(&xml, &options(None)).iter().map(|d| d.code).collect()
+}
+
+/// A value the schema refuses still counts as given: the schema's error is
+/// the only one, no rule calls the element missing.
+#[test]
+fn a_value_the_schema_refuses_counts_as_given() {
+    let mut record = wage();
+    add_earner_id(json!({ "Type": 9, "Code": "X1", "CountryCode": "SE", "CountryName": "Sverige" }))(&mut record);
+    let mut six_month = wage();
+    transactions(json!([with_group(
+        transaction(201, "100.00"),
+        "SixMonthRule",
+        json!({ "Applicable": true, "CountryCode": "NO" })
+    )]))(&mut six_month);
+    for (record, valid, refused, schema) in [
+        (&record, "<CountryCode>SE<", "<CountryCode>SWE<", Code::SchemaLength),
+        (&six_month, "<CountryCode>NO<", "<CountryCode>NOR<", Code::SchemaLength),
+        (
+            &wage(),
+            "<ReportId>R-1<",
+            &format!("<ReportId>{}<", "R".repeat(41)),
+            Code::SchemaLength,
+        ),
+        (&wage(), "<Amount>3500.00<", "<Amount>3500.001<", Code::SchemaPattern),
+    ] {
+        assert_eq!(codes_with_refused(record, valid, refused), [schema], "{refused}");
+    }
+    // A refused income type leaves its transaction to the schema alone.
+    assert_eq!(
+        codes_with_refused(&wage(), "<TransactionCode>201<", "<TransactionCode>x<"),
+        [Code::SchemaType]
+    );
+}

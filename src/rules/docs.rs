@@ -42,7 +42,11 @@ pub fn markdown() -> String {
          # The Incomes Register's processing rules\n\n\
          `tulorekisteri validate` checks these after the schema (not with `--schema-only`). Each rule has a\n\
          stable code, a severity, the element its problem is reported at, and messages in Finnish, Swedish\n\
-         and English (`--lang fi|sv|en`). Date rules count from `--today` (default: the local date).\n\n",
+         and English (`--lang fi|sv|en`). Date rules count from `--today` (default: the local date).\n\n\
+         A value the schema refuses counts as given: no rule calls it missing or repeats the schema's\n\
+         error about it, and a transaction whose income type the schema refuses is left to the schema.\n\
+         Rules that depend on what such a value says (an identifier's Type, for example) cannot know it\n\
+         and may report as if it were absent, so fix the schema's errors first.\n\n",
     );
     out.push_str("## Documents\n\n| key | document | rules implemented | need the Register's data | not yet |\n| --- | --- | --- | --- | --- |\n");
     for (key, title) in DOCUMENTS {

@@ -797,9 +797,9 @@ impl Checker for RecordChecker {
                     out.push(self.finding(Code::RuleReportVersion, &[value]));
                 }
             }
+            // A code the schema refused leaves the transaction out of the rules.
             Role::TransactionCode | Role::SummaryCode => {
-                let code = value.parse().unwrap_or(-1);
-                self.report.current = Some(Transaction {
+                self.report.current = value.parse().ok().map(|code| Transaction {
                     code,
                     ..Transaction::default()
                 });
@@ -929,7 +929,11 @@ impl Checker for RecordChecker {
         }
     }
 
+    /// The element counts as given, with an empty value: rules about its
+    /// presence see it, and what they say about the value itself is
+    /// dropped, since the schema has said it already.
     fn invalid(&mut self, parent: u16, el: u16) {
+        self.value(parent, el, "", &mut vec![]);
         let role = self.roles[el as usize].iter().find(|(p, _)| *p == parent);
         if let (Some((_, Role::Amount)), Some(t)) = (role, self.report.current.as_mut()) {
             t.amount_invalid = true;

@@ -63,6 +63,10 @@ impl PayerState {
 
     /// The code of an identifier, kept if it is the payer's or a party's.
     pub(super) fn id_code(&mut self, kind: Option<i64>, code: &str) {
+        // Empty: a code the schema refused, which matches nothing.
+        if code.is_empty() {
+            return;
+        }
         if self.in_ids {
             self.id_list.push((kind, code.to_string()));
         }
