@@ -1,42 +1,12 @@
 //! The rules of the earner's employment, insurance and other data in
 //! earnings payment reports (PTI §2.18-2.26, and the periods of §2.50).
 
+use super::code_set::Codes;
 use super::transactions::Transaction;
 use super::{Group, RecordChecker, Role};
 use crate::diagnostic::Code;
 use crate::rules::codes::{code_list, income_type, IncomeType};
 use crate::rules::{Date, Finding};
-
-/// A set of small codes (0-63), enough for the code lists used here;
-/// larger codes are not kept.
-#[derive(Default, Clone, Copy)]
-pub(super) struct Codes(u64);
-
-impl Codes {
-    /// Adds `code`; false when it was there already.
-    pub(super) fn insert(&mut self, code: i64) -> bool {
-        let Some(bit) = Codes::bit(code) else { return true };
-        let new = self.0 & bit == 0;
-        self.0 |= bit;
-        new
-    }
-
-    pub(super) fn has(self, code: i64) -> bool {
-        Codes::bit(code).is_some_and(|bit| self.0 & bit != 0)
-    }
-
-    fn any(self, codes: &[i64]) -> bool {
-        codes.iter().any(|c| self.has(*c))
-    }
-
-    fn all(self, codes: &[i64]) -> bool {
-        codes.iter().all(|c| self.has(*c))
-    }
-
-    fn bit(code: i64) -> Option<u64> {
-        (0..64).contains(&code).then(|| 1 << code)
-    }
-}
 
 /// Pension providers (PensionProvIdCode) with their own code lists.
 pub(super) const KEVA: &[i64] = &[20, 24, 25, 29, 30];

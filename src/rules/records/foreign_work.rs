@@ -2,7 +2,7 @@
 //! forms of InternationalData/WorkForm require, leased workers from abroad,
 //! representatives, work countries and service recipients (PTI §2.40-2.51).
 
-use super::employment::Codes;
+use super::code_set::Codes;
 use super::{Group, RecordChecker, Role};
 use crate::diagnostic::Code;
 use crate::rules::Finding;

@@ -14,6 +14,7 @@ use crate::validate::lexical::has_zone;
 use std::collections::HashSet;
 
 mod absence;
+mod code_set;
 mod earner;
 mod employment;
 mod foreign_work;
@@ -22,6 +23,7 @@ mod transaction_data;
 mod transactions;
 
 use absence::AbsenceState;
+use code_set::Codes;
 use earner::{AddressState, EarnerState};
 use employment::*;
 use foreign_work::*;

@@ -2,7 +2,8 @@
 //! reports: identifiers, basic data, address and sub-organisations
 //! (PTI §2.5-2.9, TEI §2.4-2.7).
 
-use super::employment::{Codes, KEVA};
+use super::code_set::Codes;
+use super::employment::KEVA;
 use super::{Family, Group, RecordChecker, Role};
 use crate::diagnostic::Code;
 use crate::rules::codes::code_list;
