@@ -158,6 +158,9 @@ fn wrapping_tricks_and_other_algorithms_are_refused() {
             "SignatureMethod",
         ),
         (text.replacen(signature, "", 1), "no Signature"),
+        // Whatever follows the signed root is not signed, so it is refused.
+        (format!("{text}junk"), "text outside the root element"),
+        (format!("{text}<?xml version=\"1.0\"?>"), "very start"),
     ];
     for (xml, expected) in cases {
         let e = verify(xml.as_bytes(), &VerifyOptions::default()).unwrap_err();

@@ -8,13 +8,13 @@ use crate::rules::{checker_for, Checker, Finding, RuleOptions};
 use crate::schema::model::{Content, ElementType, Term};
 use crate::schema::{COMPLEX_TYPES, ELEMENTS, NAMESPACES, ROOTS, SIMPLE_TYPES, STATES};
 use crate::xml::chars::{is_ncname, is_qname, is_xml_space, same_name};
+use crate::xml::checks::{self, declaration, namespace_declaration};
 use crate::xml::text::{attribute_value, decode_line_ends, decode_text};
 use crate::xml::tokenizer::{Attrs, Locator, Position, Token, TokenError, Tokenizer};
 use std::collections::HashSet;
 use std::io::{self, Read};
 
 const XSI: &str = "http://www.w3.org/2001/XMLSchema-instance";
-const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
 
 /// Limits that keep memory and time bounded on hostile input.
 #[derive(Debug, Clone, Copy)]
@@ -362,7 +362,7 @@ impl<'s> Walker<'s> {
                 "the XML declaration must be at the very start of the document".into(),
             );
         }
-        match parse_decl(pseudo) {
+        match declaration(pseudo) {
             Ok(None) => Flow::Continue,
             Ok(Some(enc)) => self.fatal(
                 loc,
@@ -432,8 +432,10 @@ impl<'s> Walker<'s> {
             self.text.push_str(raw);
             return Flow::Continue;
         }
-        if !cdata && !plain && raw.contains("]]>") {
-            return self.fatal(loc, Code::XmlSyntax, "\"]]>\" is not allowed in text".into());
+        if !cdata && !plain {
+            if let Err(msg) = checks::text(raw) {
+                return self.fatal(loc, Code::XmlSyntax, msg);
+            }
         }
         match self.frames[top].kind {
             Kind::Simple { .. } => {
@@ -546,17 +548,8 @@ impl<'s> Walker<'s> {
             if let Err(msg) = attribute_value(a.value, &mut uri) {
                 return self.fatal_here(Code::XmlSyntax, msg);
             }
-            if !prefix.is_empty() && uri.is_empty() {
-                return self.fatal_here(
-                    Code::XmlNamespace,
-                    format!("xmlns:{prefix}=\"\" cannot undeclare a prefix in XML 1.0"),
-                );
-            }
-            if prefix == "xmlns" || (prefix == "xml") != (uri == XML_NS) {
-                return self.fatal_here(
-                    Code::XmlNamespace,
-                    format!("the prefix {prefix:?} cannot be bound to {uri:?}"),
-                );
+            if let Err(msg) = namespace_declaration(prefix, &uri) {
+                return self.fatal_here(Code::XmlNamespace, msg);
             }
             let ns = if uri.is_empty() { Ns::Known(0) } else { ns_of_uri(&uri) };
             if prefix.is_empty() {
@@ -1108,59 +1101,4 @@ fn short(t: &str) -> String {
     } else {
         t.to_string()
     }
-}
-
-/// The XML declaration's pseudo-attributes: `Ok(Some(encoding))` for an
-/// encoding other than UTF-8.
-fn parse_decl(pseudo: &str) -> Result<Option<String>, String> {
-    let mut rest = pseudo.trim_start_matches(is_xml_space);
-    let mut seen = vec![];
-    let mut encoding = None;
-    while !rest.is_empty() {
-        let eq = rest.find('=').ok_or("expected name=\"value\"")?;
-        let name = rest[..eq].trim_end_matches(is_xml_space);
-        let after = rest[eq + 1..].trim_start_matches(is_xml_space);
-        let quote = after
-            .chars()
-            .next()
-            .filter(|c| *c == '"' || *c == '\'')
-            .ok_or("values must be quoted")?;
-        let close = after[1..].find(quote).ok_or("unterminated value")? + 1;
-        let value = &after[1..close];
-        rest = &after[close + 1..];
-        if !rest.is_empty() && !rest.starts_with(is_xml_space) {
-            return Err("pseudo-attributes must be separated by whitespace".into());
-        }
-        rest = rest.trim_start_matches(is_xml_space);
-        let order = ["version", "encoding", "standalone"];
-        let at = order
-            .iter()
-            .position(|o| *o == name)
-            .ok_or(format!("unknown pseudo-attribute {name:?}"))?;
-        if seen.last().is_some_and(|&l| l >= at) || (seen.is_empty() && at != 0) {
-            return Err("expected version, then encoding, then standalone".into());
-        }
-        seen.push(at);
-        match name {
-            "version" if value != "1.0" => {
-                return Err(format!("XML version {value:?} is not supported; records use 1.0"))
-            }
-            "encoding" if !value.eq_ignore_ascii_case("utf-8") => {
-                let valid = value.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-                    && value.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
-                if !valid {
-                    return Err(format!("bad encoding name {value:?}"));
-                }
-                encoding = Some(value.to_string());
-            }
-            "standalone" if value != "yes" && value != "no" => {
-                return Err("standalone must be \"yes\" or \"no\"".into())
-            }
-            _ => {}
-        }
-    }
-    if seen.is_empty() {
-        return Err("the version is missing".into());
-    }
-    Ok(encoding)
 }

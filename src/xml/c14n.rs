@@ -17,12 +17,13 @@
 //! assert_eq!(inclusive, br#"<p:a xmlns:p="urn:p" xmlns:q="urn:q" b="1"><!-- c --><p:b></p:b></p:a>"#);
 //! ```
 
+use super::chars::is_xml_space;
+use super::checks::{self, XML_NS};
 use super::text::{attribute_value, decode_line_ends, decode_text};
 use super::tokenizer::{Position, Token, TokenError, Tokenizer};
 use std::fmt;
 use std::io::{Read, Write};
 
-const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
 /// The XML Signature namespace, of the enveloped `Signature` element.
 pub const DSIG_NS: &str = "http://www.w3.org/2000/09/xmldsig#";
 /// The most bytes one token may take (as the validator's default).
@@ -163,6 +164,7 @@ pub fn canonicalize_to(
         signature_elements: 0,
     };
     let mut root_end = 0;
+    let mut first = true;
     let write_error = |e: std::io::Error| C14nError {
         line: 0,
         column: 0,
@@ -188,6 +190,7 @@ pub fn canonicalize_to(
         {
             root_end = loc.offset();
         }
+        let at_start = std::mem::replace(&mut first, false);
         match token {
             Token::Eof => break,
             Token::Doctype => return Err(fail("a DOCTYPE is not canonicalised (records never carry one)".into())),
@@ -199,7 +202,14 @@ pub fn canonicalize_to(
                 }
             }
             Token::End { name } => c.end(name).map_err(fail)?,
+            // Only whitespace may stand outside the root (the tokenizer hands
+            // whitespace at the very end over as text).
+            Token::Text(raw) if c.stack.is_empty() && raw.trim_start_matches(is_xml_space).is_empty() => {}
+            Token::Text(_) | Token::CData(_) if c.stack.is_empty() => {
+                return Err(fail("text outside the root element".into()))
+            }
             Token::Text(raw) => {
+                checks::text(raw).map_err(fail)?;
                 c.text.clear();
                 decode_text(raw, &mut c.text).map_err(fail)?;
                 c.character_data();
@@ -211,7 +221,21 @@ pub fn canonicalize_to(
             }
             Token::Pi { target, data } => c.node(&["<?", target, if data.is_empty() { "" } else { " " }, data, "?>"]),
             Token::Comment(text) if comments == Comments::Keep => c.node(&["<!--", text, "-->"]),
-            Token::Decl(_) | Token::Comment(_) => {}
+            Token::Decl(_) if !at_start => {
+                return Err(fail(
+                    "the XML declaration must be at the very start of the document".into(),
+                ))
+            }
+            Token::Decl(pseudo) => match checks::declaration(pseudo) {
+                Ok(None) => {}
+                Ok(Some(encoding)) => {
+                    return Err(fail(format!(
+                        "encoding {encoding:?} is not canonicalised; Incomes Register records are UTF-8"
+                    )))
+                }
+                Err(message) => return Err(fail(format!("bad XML declaration: {message}"))),
+            },
+            Token::Comment(_) => {}
         }
     }
     if !c.seen_root || !c.stack.is_empty() {
@@ -266,11 +290,14 @@ impl Canonicalizer {
         for &(qname, raw) in attrs {
             let mut value = String::new();
             attribute_value(raw, &mut value)?;
-            if let Some(prefix) = qname.strip_prefix("xmlns:") {
+            let declares = match qname.strip_prefix("xmlns") {
+                Some("") => Some(""),
+                Some(p) => p.strip_prefix(':'),
+                None => None,
+            };
+            if let Some(prefix) = declares {
+                checks::namespace_declaration(prefix, &value)?;
                 self.bindings.push((prefix.to_string(), value));
-                declared += 1;
-            } else if qname == "xmlns" {
-                self.bindings.push((String::new(), value));
                 declared += 1;
             } else {
                 values.push((qname, value));

@@ -3,6 +3,7 @@
 
 pub mod c14n;
 pub mod chars;
+pub mod checks;
 mod positions;
 pub mod text;
 pub mod tokenizer;

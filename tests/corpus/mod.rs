@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+pub mod mutate;
+
 use tulorekisteri::schema::model::{Builtin, Content, ElementType, Pattern, Term};
 use tulorekisteri::schema::{COMPLEX_TYPES, ELEMENTS, NAMESPACES, ROOTS, SIMPLE_TYPES, STATES};
 
