@@ -287,6 +287,22 @@ codes! {
     RuleDeliverySender = "rule-delivery-sender",
 }
 
+impl Code {
+    /// Whether the code says the document is not (namespace-)well-formed
+    /// XML, as opposed to a limit of the validator, the schema or a rule.
+    pub fn is_well_formedness(self) -> bool {
+        matches!(
+            self,
+            Code::XmlSyntax
+                | Code::XmlDoctype
+                | Code::XmlEncoding
+                | Code::XmlChar
+                | Code::XmlEntity
+                | Code::XmlNamespace
+        )
+    }
+}
+
 impl fmt::Display for Code {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

@@ -1,14 +1,16 @@
 //! Any bytes: the validator, with the Register's rules on, must return (no
 //! panic, no hang), and give positions that lie inside the input; a
 //! document that parses must build back to a record that parses to the same
-//! object; canonicalisation and signature verification must return.
+//! object; canonicalisation and signature verification must return, and
+//! canonicalisation must refuse exactly what the validator finds not
+//! well-formed.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use tulorekisteri::rules::{Date, RuleOptions};
 use tulorekisteri::signature::{verify, VerifyOptions};
 use tulorekisteri::xml::c14n::{canonicalize, Comments, Method, Selection};
-use tulorekisteri::{build, parse, validate_bytes, Options};
+use tulorekisteri::{build, parse, validate_bytes, Code, Options};
 
 fuzz_target!(|data: &[u8]| {
     let options = Options {
@@ -23,7 +25,17 @@ fuzz_target!(|data: &[u8]| {
         assert!(!p.message.is_empty());
     }
     for method in [Method::Exclusive, Method::Inclusive] {
-        let _ = canonicalize(data, method, Selection::WithoutEnvelopedSignature, Comments::Keep);
+        let canonical = canonicalize(data, method, Selection::WithoutEnvelopedSignature, Comments::Keep);
+        // The canonicaliser refuses exactly what the validator finds not
+        // well-formed, short of the validator's own limits.
+        let limited = problems.iter().any(|p| matches!(p.code, Code::XmlDepth | Code::XmlTooLarge));
+        if !limited {
+            assert_eq!(
+                canonical.is_ok(),
+                !problems.iter().any(|p| p.code.is_well_formedness()),
+                "{canonical:?}"
+            );
+        }
     }
     let _ = verify(data, &VerifyOptions::default());
     if let Ok(object) = parse(data) {

@@ -17,7 +17,7 @@
 //! assert_eq!(inclusive, br#"<p:a xmlns:p="urn:p" xmlns:q="urn:q" b="1"><!-- c --><p:b></p:b></p:a>"#);
 //! ```
 
-use super::chars::is_xml_space;
+use super::chars::{is_qname, is_xml_space};
 use super::checks::{self, XML_NS};
 use super::text::{attribute_value, decode_line_ends, decode_text};
 use super::tokenizer::{Position, Token, TokenError, Tokenizer};
@@ -284,10 +284,17 @@ impl Canonicalizer {
             return Err("a second root element".into());
         }
         self.seen_root = true;
+        // The tokenizer finds where a name ends; what it holds is checked here.
+        if !is_qname(name) {
+            return Err(format!("bad element name {name:?}"));
+        }
         let depth = self.stack.len();
         let mut values = vec![];
         let mut declared = 0;
         for &(qname, raw) in attrs {
+            if !is_qname(qname) {
+                return Err(format!("bad attribute name {qname:?}"));
+            }
             let mut value = String::new();
             attribute_value(raw, &mut value)?;
             let declares = match qname.strip_prefix("xmlns") {
