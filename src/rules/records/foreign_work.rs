@@ -3,7 +3,7 @@
 //! representatives, work countries and service recipients (PTI §2.40-2.51).
 
 use super::code_set::Codes;
-use super::{Group, RecordChecker, Role};
+use super::{may_be_finnish, Group, RecordChecker, Role};
 use crate::diagnostic::Code;
 use crate::rules::Finding;
 
@@ -67,7 +67,7 @@ pub(super) struct ForeignWorkState {
 impl ForeignWorkState {
     /// An identifier of the party being read has this type.
     pub(super) fn party_id_type(&mut self, kind: Option<i64>) {
-        self.party_finnish_id |= self.in_party_ids && matches!(kind, Some(1 | 2));
+        self.party_finnish_id |= self.in_party_ids && may_be_finnish(kind);
     }
 }
 

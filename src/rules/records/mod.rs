@@ -831,8 +831,8 @@ impl Checker for RecordChecker {
                 self.report.foreign_work.party_id_type(self.id.kind);
                 if self.earner.in_ids {
                     self.earner.ids = true;
-                    self.earner.finnish_id |= matches!(self.id.kind, Some(1 | 2));
-                    self.earner.personal_id |= self.id.kind == Some(2);
+                    self.earner.finnish_id |= may_be_finnish(self.id.kind);
+                    self.earner.personal_id |= may_be_personal(self.id.kind);
                 }
             }
             Role::IdCode => {
@@ -1066,6 +1066,18 @@ impl Checker for RecordChecker {
             _ => {}
         }
     }
+}
+
+/// Whether an identifier of this Type may be Finnish (a business ID or a
+/// Finnish personal identity code). `None` is a Type the schema refused: it
+/// may be either, so no rule asks for what a foreign identifier needs.
+fn may_be_finnish(kind: Option<i64>) -> bool {
+    matches!(kind, None | Some(1 | 2))
+}
+
+/// Whether an identifier of this Type may be a Finnish personal identity code.
+fn may_be_personal(kind: Option<i64>) -> bool {
+    matches!(kind, None | Some(2))
 }
 
 #[cfg(test)]

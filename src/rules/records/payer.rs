@@ -4,6 +4,7 @@
 
 use super::code_set::Codes;
 use super::employment::KEVA;
+use super::{may_be_finnish, may_be_personal};
 use super::{Family, Group, RecordChecker, Role};
 use crate::diagnostic::Code;
 use crate::rules::codes::code_list;
@@ -57,8 +58,8 @@ impl PayerState {
     pub(super) fn id_type(&mut self, kind: Option<i64>) {
         if self.in_ids {
             self.ids = true;
-            self.finnish_id |= matches!(kind, Some(1 | 2));
-            self.personal_id |= kind == Some(2);
+            self.finnish_id |= may_be_finnish(kind);
+            self.personal_id |= may_be_personal(kind);
         }
     }
 
