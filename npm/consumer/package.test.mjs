@@ -42,6 +42,21 @@ test('validateBytes reads a Uint8Array, an ArrayBuffer or a view, and refuses an
   assert.throws(() => validateBytes(xml, { unsigned: true }), TypeError);
 });
 
+test('validate reads a long string in chunks without splitting a character', () => {
+  // Characters of 1 to 4 bytes of UTF-8 (the last a surrogate pair in
+  // JavaScript): 6 units, while a chunk is 21,845, so every phase meets a boundary.
+  const comment = '<!-- ' + 'aé€𝄞x'.repeat(70_000) + ' -->';
+  const xml = `<e:Echo xmlns:e="${ECHO}">${comment}<Data>far too long for it</Data></e:Echo>`;
+  const problems = validate(xml, { unsigned: true });
+  // Columns count characters: a split character would move the column.
+  const column = [...xml.slice(0, xml.indexOf('<Data>'))].length + 1;
+  assert.deepEqual(problems.map((d) => [d.code, d.line, d.column]), [['schema-length', 1, column]]);
+  assert.deepEqual(validateBytes(new TextEncoder().encode(xml), { unsigned: true }), problems);
+  // A lone surrogate cannot be UTF-8; it is read as U+FFFD, as TextEncoder does.
+  assert.deepEqual(validate(`<e:Echo xmlns:e="${ECHO}"><Data>\ud800</Data></e:Echo>`, { unsigned: true }), []);
+  assert.throws(() => validate(new TextEncoder().encode(xml)), TypeError);
+});
+
 test('build writes valid XML and parse reads it back', () => {
   const record = { Echo: { Data: 'a & b' } };
   const { xml, diagnostics } = build(record);

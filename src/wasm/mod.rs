@@ -162,51 +162,82 @@ fn record_error(problems: &[Diagnostic]) -> JsValue {
     err
 }
 
+// The document stays in JavaScript and is read in chunks into the
+// tokenizer's window: a large one is never copied whole into the module's
+// memory, which a WebAssembly memory never gives back.
+#[wasm_bindgen(inline_js = r#"
+class BytesReader {
+  constructor(bytes) { this.bytes = bytes; this.offset = 0; }
+  read(into) {
+    const chunk = this.bytes.subarray(this.offset, this.offset + into.length);
+    into.set(chunk);
+    this.offset += chunk.length;
+    return chunk.length;
+  }
+}
+const encoder = new TextEncoder();
+class TextReader {
+  constructor(text) { this.text = text; this.offset = 0; }
+  // `into` holds at least 64 KiB (a BufReader's buffer): a UTF-16 unit takes
+  // at most 3 bytes of UTF-8, and a surrogate pair is never split.
+  read(into) {
+    let end = Math.min(this.text.length, this.offset + Math.floor(into.length / 3));
+    const last = this.text.charCodeAt(end - 1);
+    if (end < this.text.length && last >= 0xd800 && last <= 0xdbff) end -= 1;
+    const { read, written } = encoder.encodeInto(this.text.slice(this.offset, end), into);
+    this.offset += read;
+    return written;
+  }
+}
+export function bytes_reader(value) {
+  if (value instanceof Uint8Array) return new BytesReader(value);
+  if (value instanceof ArrayBuffer) return new BytesReader(new Uint8Array(value));
+  if (ArrayBuffer.isView(value)) return new BytesReader(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
+  throw new TypeError('validateBytes: expected a Uint8Array, an ArrayBuffer or a typed array view');
+}
+export function text_reader(value) {
+  if (typeof value === 'string') return new TextReader(value);
+  throw new TypeError('validate: expected a string');
+}
+export function read_into(reader, into) { return reader.read(into); }
+"#)]
+extern "C" {
+    #[wasm_bindgen(catch)]
+    fn bytes_reader(value: &JsValue) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch)]
+    fn text_reader(value: &JsValue) -> Result<JsValue, JsValue>;
+    fn read_into(reader: &JsValue, into: &mut [u8]) -> u32;
+}
+
+/// One of the JavaScript readers above.
+struct JsReader(JsValue);
+
+impl Read for JsReader {
+    fn read(&mut self, into: &mut [u8]) -> io::Result<usize> {
+        Ok(read_into(&self.0, into) as usize)
+    }
+}
+
+/// The text reader's chunks: large enough for any character.
+const TEXT_CHUNK: usize = 64 * 1024;
+
+fn validate_from(input: impl Read, options: Option<&JsValue>) -> Result<JsValue, JsValue> {
+    let options = options_from(options)?;
+    let mut problems = vec![];
+    // Reading from JavaScript cannot fail.
+    let _ = crate::validate_reader(input, &options, &mut |d| problems.push(d));
+    Ok(to_js(&diagnostics_json(&problems)))
+}
+
 /// Validates a record given as a string and returns every problem: the
 /// schema's, then the Register's rules unless `schemaOnly` is set.
 #[wasm_bindgen(unchecked_return_type = "Diagnostic[]")]
 pub fn validate(
-    xml: &str,
+    #[wasm_bindgen(unchecked_param_type = "string")] xml: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "ValidateOptions")] options: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
-    let problems = crate::validate_bytes(xml.as_bytes(), &options_from(options.as_ref())?);
-    Ok(to_js(&diagnostics_json(&problems)))
-}
-
-// The bytes of `validateBytes` stay in JavaScript and are read in chunks
-// into the tokenizer's window: a large file is not copied whole into the
-// module's memory, which a WebAssembly memory never gives back.
-#[wasm_bindgen(inline_js = r#"
-export function byte_source(value) {
-  if (value instanceof Uint8Array) return value;
-  if (value instanceof ArrayBuffer) return new Uint8Array(value);
-  if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
-  throw new TypeError('validateBytes: expected a Uint8Array, an ArrayBuffer or a typed array view');
-}
-export function copy_chunk(source, offset, into) {
-  const chunk = source.subarray(offset, offset + into.length);
-  into.set(chunk);
-  return chunk.length;
-}
-"#)]
-extern "C" {
-    #[wasm_bindgen(catch)]
-    fn byte_source(value: &JsValue) -> Result<JsValue, JsValue>;
-    fn copy_chunk(source: &JsValue, offset: f64, into: &mut [u8]) -> u32;
-}
-
-/// Reads a JavaScript `Uint8Array` from the start.
-struct JsBytes {
-    source: JsValue,
-    offset: f64,
-}
-
-impl Read for JsBytes {
-    fn read(&mut self, into: &mut [u8]) -> io::Result<usize> {
-        let n = copy_chunk(&self.source, self.offset, into);
-        self.offset += f64::from(n);
-        Ok(n as usize)
-    }
+    let reader = JsReader(text_reader(&xml)?);
+    validate_from(io::BufReader::with_capacity(TEXT_CHUNK, reader), options.as_ref())
 }
 
 /// Validates a record given as UTF-8 bytes: a `Uint8Array` (a Node
@@ -216,15 +247,7 @@ pub fn validate_bytes(
     #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer | ArrayBufferView")] xml: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "ValidateOptions")] options: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
-    let options = options_from(options.as_ref())?;
-    let input = JsBytes {
-        source: byte_source(&xml)?,
-        offset: 0.0,
-    };
-    let mut problems = vec![];
-    // Reading from a Uint8Array cannot fail.
-    let _ = crate::validate_reader(input, &options, &mut |d| problems.push(d));
-    Ok(to_js(&diagnostics_json(&problems)))
+    validate_from(JsReader(bytes_reader(&xml)?), options.as_ref())
 }
 
 /// Builds the XML of a record object `{ RootName: { ...fields } }`.
