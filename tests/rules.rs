@@ -2016,6 +2016,12 @@ fn a_value_the_schema_refuses_counts_as_given() {
         // The earner's identifier may still be Finnish: no rule asks for
         // what a foreign one needs (names, birth date, gender, address).
         (&wage(), "<Type>2<", "<Type>two<", Code::SchemaType),
+        (
+            &wage(),
+            "<PensionProvIdCode>55<",
+            "<PensionProvIdCode>x<",
+            Code::SchemaType,
+        ),
     ] {
         assert_eq!(codes_with_refused(record, valid, refused), [schema], "{refused}");
     }

@@ -47,7 +47,8 @@ pub(super) struct EmploymentState {
     payment: (Option<i64>, bool),
     pension_insurance: bool,
     pension_act: Option<i64>,
-    pension_provider: Option<i64>,
+    /// PensionProvIdCode: given, and its value unless the schema refused it.
+    pension_provider: (bool, Option<i64>),
     pension_policy: bool,
     exceptions: Codes,
     earner_types: Codes,
@@ -148,7 +149,7 @@ impl RecordChecker {
                 e.pay_types.insert(code().unwrap_or(-1));
             }
             Role::PensionAct => e.pension_act = code(),
-            Role::PensionProvider => e.pension_provider = code(),
+            Role::PensionProvider => e.pension_provider = (true, code()),
             Role::PensionPolicyNo => e.pension_policy = true,
             Role::ExceptionCode => {
                 e.exceptions.insert(code().unwrap_or(-1));
@@ -204,7 +205,7 @@ impl RecordChecker {
                 }
             }
             Group::PensionInsurance => {
-                let given = (e.pension_provider.is_some(), e.pension_policy);
+                let given = (e.pension_provider.0, e.pension_policy);
                 match e.pension_act {
                     Some(1) if given != (true, true) => out.push(self.finding(Code::RulePensionActEmployee, &[])),
                     Some(act @ (2 | 3)) if given != (false, false) => {
@@ -229,7 +230,7 @@ impl RecordChecker {
     /// The rules that need the whole income earner (PTI §2.18-2.26).
     pub(super) fn employment_end(&self, out: &mut Vec<Finding>) {
         let e = &self.report.employment;
-        if let Some(provider) = e.pension_provider {
+        if let Some(provider) = e.pension_provider.1 {
             let missing = provider_data_missing(e, provider, self.payer.keva_sub_org());
             if !missing.is_empty() {
                 out.push(self.finding(

@@ -65,8 +65,9 @@ impl PayerState {
 
     /// The code of an identifier, kept if it is the payer's or a party's.
     pub(super) fn id_code(&mut self, kind: Option<i64>, code: &str) {
-        // Empty: a code the schema refused, which matches nothing.
-        if code.is_empty() {
+        // A Type or code the schema refused: the identifier is unknown, so
+        // it is neither compared nor kept.
+        if kind.is_none() || code.is_empty() {
             return;
         }
         if self.in_ids {
