@@ -2022,6 +2022,13 @@ fn a_value_the_schema_refuses_counts_as_given() {
             "<PensionProvIdCode>x<",
             Code::SchemaType,
         ),
+        // A refused Profession Type may be 1, the one time-rate pay needs.
+        (
+            &wage(),
+            "<Type>1</Type>\n\t\t\t\t\t\t\t<Code>32591<",
+            "<Type>x</Type><Code>32591<",
+            Code::SchemaType,
+        ),
     ] {
         assert_eq!(codes_with_refused(record, valid, refused), [schema], "{refused}");
     }

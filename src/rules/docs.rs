@@ -45,9 +45,10 @@ pub fn markdown() -> String {
          and English (`--lang fi|sv|en`). Date rules count from `--today` (default: the local date).\n\n\
          A value the schema refuses counts as given: no rule calls it missing or repeats the schema's\n\
          error about it, and a transaction whose income type the schema refuses is left to the schema.\n\
-         An identifier whose Type the schema refuses may be Finnish, so no rule asks for what a foreign\n\
-         one needs. Other rules that depend on what a refused value says cannot know it and may report as\n\
-         if it were absent (a refused ExceptionCode, say), so fix the schema's errors first.\n\n",
+         A refused code may be any code: an identifier whose Type the schema refuses may be Finnish, a\n\
+         refused Profession Type may be the one a rule asks for, a refused ExceptionCode may exempt. A few\n\
+         rules still cannot know what a refused value would have said and report as if it were absent (a\n\
+         refused Recovery, say), so fix the schema's errors first.\n\n",
     );
     out.push_str("## Documents\n\n| key | document | rules implemented | need the Register's data | not yet |\n| --- | --- | --- | --- | --- |\n");
     for (key, title) in DOCUMENTS {

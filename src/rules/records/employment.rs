@@ -72,9 +72,9 @@ impl EmploymentState {
         self.employment_code
     }
 
-    /// PaymentTypes has monthly (1) or hourly (2) pay.
+    /// PaymentTypes may have monthly (1) or hourly (2) pay (a requirement).
     pub(super) fn monthly_or_hourly_pay(&self) -> bool {
-        self.pay_types.any(&[1, 2])
+        self.pay_types.may_have_any(&[1, 2])
     }
 
     pub(super) fn first_employment_start(&self) -> Option<Date> {
@@ -118,20 +118,19 @@ impl RecordChecker {
                 }
             }
             Role::EndingType | Role::ProfessionType | Role::RegType | Role::PaymentType => {
-                let Some(c) = code() else { return };
-                if role == Role::EndingType {
-                    e.ending_type = Some(c);
-                }
                 let (set, group) = match role {
-                    Role::EndingType => (&mut e.ending_types, "EmploymentEnding"),
+                    Role::EndingType => {
+                        e.ending_type = code();
+                        (&mut e.ending_types, "EmploymentEnding")
+                    }
                     Role::ProfessionType => (&mut e.professions, "Profession"),
                     Role::RegType => (&mut e.regs, "EmploymentReg"),
                     _ => {
-                        e.payment.0 = Some(c);
+                        e.payment.0 = code();
                         (&mut e.payment_types, "Payment")
                     }
                 };
-                if !set.insert(c) {
+                if !set.insert_value(value) {
                     out.push(self.finding(Code::RuleOneOfEachType, &[group, value]));
                 }
             }
@@ -146,16 +145,16 @@ impl RecordChecker {
             }
             Role::EmploymentCode => e.employment_code = true,
             Role::PayType => {
-                e.pay_types.insert(code().unwrap_or(-1));
+                e.pay_types.insert_value(value);
             }
             Role::PensionAct => e.pension_act = code(),
             Role::PensionProvider => e.pension_provider = (true, code()),
             Role::PensionPolicyNo => e.pension_policy = true,
             Role::ExceptionCode => {
-                e.exceptions.insert(code().unwrap_or(-1));
+                e.exceptions.insert_value(value);
             }
             Role::EarnerType => {
-                e.earner_types.insert(code().unwrap_or(-1));
+                e.earner_types.insert_value(value);
             }
             Role::NonResidentCountryCode => e.non_resident_country = Some(value == "99"),
             Role::NonResidentCountryName => e.non_resident_country_name = true,
@@ -244,21 +243,21 @@ impl RecordChecker {
             out.push(self.finding(Code::RuleVoluntaryPensionExceptions, &[]));
         }
         if let Some(act @ (2 | 3)) = e.pension_act {
-            if !exceptions.all(&[3, 4, 5]) {
+            if !exceptions.may_have_all(&[3, 4, 5]) {
                 let why = format!("PensionActCode {act}");
                 out.push(self.finding(Code::RuleEntrepreneurExceptions, &[&why, "3, 4, 5"]));
             }
         }
-        if e.earner_types.has(14) && !(exceptions.all(&[2, 3, 4, 5]) || exceptions.has(1)) {
+        if e.earner_types.has(14) && !(exceptions.may_have_all(&[2, 3, 4, 5]) || exceptions.may_have(1)) {
             out.push(self.finding(
                 Code::RuleEntrepreneurExceptions,
                 &["IncomeEarnerType 14", "2, 3, 4, 5 / 1"],
             ));
         }
-        if e.earner_types.has(10) != e.tax_treaty_country {
+        if e.earner_types.known() && e.earner_types.has(10) != e.tax_treaty_country {
             out.push(self.finding(Code::RuleTaxTreatyCountry, &[]));
         }
-        if e.earner_types.has(11) && !self.payer_types.has(4) {
+        if e.earner_types.has(11) && !self.payer_types.may_have(4) {
             out.push(self.finding(Code::RuleNetSalaryPayer, &[]));
         }
     }
@@ -274,13 +273,13 @@ impl RecordChecker {
                 .iter()
                 .any(|t| overridden(t).unwrap_or_else(|| income_type(t.code).is_some_and(default)))
         };
-        let exempt = |codes| self.substitute_payer || e.exceptions.any(codes);
+        let exempt = |codes| self.substitute_payer || e.exceptions.may_have_any(codes);
         let pension = subject(|i| i.pension_insurance, |t| t.pension) && !exempt(NO_PENSION_INSURANCE);
         if (pension || e.exceptions.has(VOLUNTARY_PENSION_INSURANCE)) && !e.pension_insurance {
             out.push(self.finding(Code::RulePensionInsuranceRequired, &[]));
         }
         let accident = subject(|i| i.accident_insurance, |t| t.accident) && !exempt(NO_ACCIDENT_INSURANCE);
-        if accident && !e.professions.has(1) {
+        if accident && !e.professions.may_have(1) {
             out.push(self.finding(Code::RuleProfessionRequired, &[]));
         }
     }
@@ -301,19 +300,22 @@ fn provider_data_missing(e: &EmploymentState, provider: i64, payer_keva_sub_org:
     need(keva && !e.periods, "EmploymentPeriods");
     need(keva && e.period_ended && !e.endings, "EmploymentEndings");
     need(
-        keva && e.endings && !e.ending_types.has(1),
+        keva && e.endings && !e.ending_types.may_have(1),
         "EmploymentEnding of Type 1",
     );
     need(
-        bank && e.endings && !e.ending_types.has(2),
+        bank && e.endings && !e.ending_types.may_have(2),
         "EmploymentEnding of Type 2",
     );
-    need(keva && !e.regs.has(1), "EmploymentReg of Type 1");
-    need(bank && !e.regs.has(2), "EmploymentReg of Type 2");
-    if !e.exceptions.any(NO_PENSION_INSURANCE) {
-        need(keva && !e.professions.has(2), "Profession of Type 2");
-        need(bank && !e.professions.has(3), "Profession of Type 3");
-        need(provider == TRAFICOM && !e.professions.has(4), "Profession of Type 4");
+    need(keva && !e.regs.may_have(1), "EmploymentReg of Type 1");
+    need(bank && !e.regs.may_have(2), "EmploymentReg of Type 2");
+    if !e.exceptions.may_have_any(NO_PENSION_INSURANCE) {
+        need(keva && !e.professions.may_have(2), "Profession of Type 2");
+        need(bank && !e.professions.may_have(3), "Profession of Type 3");
+        need(
+            provider == TRAFICOM && !e.professions.may_have(4),
+            "Profession of Type 4",
+        );
     }
     missing
 }

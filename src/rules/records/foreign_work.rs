@@ -77,7 +77,7 @@ impl RecordChecker {
         let f = &mut self.report.foreign_work;
         match role {
             Role::FormCode => {
-                f.forms.insert(value.parse().unwrap_or(-1));
+                f.forms.insert_value(value);
             }
             Role::SubToWithhold => f.sub_to_withhold = value == "true",
             Role::NoStayPeriods => f.no_stay_periods = value == "true",
@@ -193,7 +193,7 @@ impl RecordChecker {
                 out.push(self.finding(Code::RuleFormData, &[&args[0], &args[1]]));
             }
         }
-        if !f.forms.has(NT2) {
+        if !f.forms.may_have(NT2) {
             for (bit, what) in [
                 (COUNTRY_WAGE_PER_MONTH, "WorkCountry/WagePerMonth"),
                 (COUNTRY_REMUNERATIONS, "WorkCountry/Remunerations"),

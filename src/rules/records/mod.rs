@@ -879,7 +879,7 @@ impl Checker for RecordChecker {
                 out.push(self.finding(Code::RulePayerType, &[value]));
             }
             Role::PayerType => {
-                self.payer_types.insert(value.parse().unwrap_or(-1));
+                self.payer_types.insert_value(value);
             }
             Role::SubstituteActs => self.substitute_payer = value == "true",
             Role::PayerField(_) | Role::SubOrgType => self.payer_value(role, value, out),

@@ -50,8 +50,10 @@ impl PayerState {
         self.in_payer
     }
 
+    /// Whether the payer may have a Keva sub-organisation (for rules that
+    /// require one: an unknown Type may be it).
     pub(super) fn keva_sub_org(&self) -> bool {
-        self.sub_orgs.has(KEVA_SUB_ORG)
+        self.sub_orgs.may_have(KEVA_SUB_ORG)
     }
 
     /// The type of a PayerIds/Id.
@@ -103,7 +105,7 @@ impl RecordChecker {
             }
             Role::SubOrgType => {
                 let in_payer = p.in_payer;
-                if in_payer && !p.sub_orgs.insert(value.parse().unwrap_or(-1)) {
+                if in_payer && !p.sub_orgs.insert_value(value) {
                     out.push(self.finding(Code::RuleOneOfEachType, &["SubOrg", value]));
                 }
                 // One complex type serves the payer's and the earner's
