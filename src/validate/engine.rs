@@ -355,21 +355,14 @@ impl<'s> Walker<'s> {
 
     #[cfg_attr(target_arch = "wasm32", cold, inline(never))]
     fn decl<R: Read>(&mut self, first: bool, pseudo: &str, loc: &Locator<R>) -> Flow {
-        if !first {
-            return self.fatal(
-                loc,
-                Code::XmlSyntax,
-                "the XML declaration must be at the very start of the document".into(),
-            );
-        }
-        match declaration(pseudo) {
+        match declaration(pseudo, first) {
             Ok(None) => Flow::Continue,
             Ok(Some(enc)) => self.fatal(
                 loc,
                 Code::XmlEncoding,
                 format!("encoding {enc:?} is not supported; Incomes Register records are UTF-8"),
             ),
-            Err(msg) => self.fatal(loc, Code::XmlSyntax, format!("bad XML declaration: {msg}")),
+            Err(msg) => self.fatal(loc, Code::XmlSyntax, msg),
         }
     }
 

@@ -221,19 +221,14 @@ pub fn canonicalize_to(
             }
             Token::Pi { target, data } => c.node(&["<?", target, if data.is_empty() { "" } else { " " }, data, "?>"]),
             Token::Comment(text) if comments == Comments::Keep => c.node(&["<!--", text, "-->"]),
-            Token::Decl(_) if !at_start => {
-                return Err(fail(
-                    "the XML declaration must be at the very start of the document".into(),
-                ))
-            }
-            Token::Decl(pseudo) => match checks::declaration(pseudo) {
+            Token::Decl(pseudo) => match checks::declaration(pseudo, at_start) {
                 Ok(None) => {}
                 Ok(Some(encoding)) => {
                     return Err(fail(format!(
                         "encoding {encoding:?} is not canonicalised; Incomes Register records are UTF-8"
                     )))
                 }
-                Err(message) => return Err(fail(format!("bad XML declaration: {message}"))),
+                Err(message) => return Err(fail(message)),
             },
             Token::Comment(_) => {}
         }

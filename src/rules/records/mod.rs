@@ -809,6 +809,8 @@ impl Checker for RecordChecker {
             Role::Amount => {
                 if let Some(t) = self.report.current.as_mut() {
                     t.amount = value.parse().ok();
+                    // Empty: an amount the schema refused, given all the same.
+                    t.amount_invalid = value.is_empty();
                 }
             }
             Role::UnjustEnrichment | Role::Recovery => {
@@ -936,10 +938,6 @@ impl Checker for RecordChecker {
     /// dropped, since the schema has said it already.
     fn invalid(&mut self, parent: u16, el: u16) {
         self.value(parent, el, "", &mut vec![]);
-        let role = self.roles[el as usize].iter().find(|(p, _)| *p == parent);
-        if let (Some((_, Role::Amount)), Some(t)) = (role, self.report.current.as_mut()) {
-            t.amount_invalid = true;
-        }
     }
 
     fn close(&mut self, el: u16, out: &mut Vec<Finding>) {
