@@ -293,3 +293,64 @@ fn bad_documents_get_a_located_error() {
         assert!(e.line >= 1, "{xml}: {e}");
     }
 }
+
+/// The XML declaration may only open the document (XML 1.0 §2.8): after a
+/// comment, a processing instruction or whitespace, even behind a byte order
+/// mark, `<?xml` is a reserved processing instruction. In every root, signed
+/// or not, the validator (schema alone or with the rules) reports
+/// `xml-syntax` at the declaration and nothing else, and the canonicaliser
+/// refuses the document at the same place.
+#[test]
+fn a_declaration_after_anything_is_refused_in_every_root() {
+    let mut rng = Rng::new(13);
+    let prefixes = [
+        ("<!-- first -->", 1, 15),
+        ("<?pi first?>", 1, 13),
+        (" ", 1, 2),
+        ("\n\n", 3, 1),
+        ("\u{FEFF} ", 1, 2),
+        ("\u{FEFF}<!---->", 1, 8),
+    ];
+    let with_rules = Options {
+        rules: Some(tulorekisteri::rules::RuleOptions::new(
+            tulorekisteri::rules::Date::parse("2022-01-01").unwrap(),
+        )),
+        ..Options::default()
+    };
+    let unsigned = Options {
+        unsigned: true,
+        ..Options::default()
+    };
+    let schema_only = Options::default();
+    let mut signed_roots = 0;
+    for (r, root) in ROOTS.iter().enumerate() {
+        let name = ELEMENTS[root.element as usize].name;
+        let (doc, _) = document(r, Mode::Minimal, &mut rng);
+        let mut variants = vec![(doc.clone(), &with_rules), (doc.clone(), &schema_only)];
+        if let (Some(a), Some(z)) = (doc.find("<ds:Signature"), doc.find("</ds:Signature>")) {
+            signed_roots += 1;
+            let bare = format!("{}{}", &doc[..a], &doc[z + "</ds:Signature>".len()..]);
+            variants.push((bare, &unsigned));
+        }
+        for (doc, options) in &variants {
+            // (Generated values do not keep the Register's rules.)
+            let schema_valid = options.rules.is_some() || validate_bytes(doc.as_bytes(), options).is_empty();
+            assert!(schema_valid, "{name} should be valid");
+            for (prefix, line, column) in prefixes {
+                let xml = format!("{prefix}{doc}");
+                let problems = validate_bytes(xml.as_bytes(), options);
+                let at: Vec<_> = problems.iter().map(|p| (p.code, p.line, p.column)).collect();
+                assert_eq!(
+                    at,
+                    [(Code::XmlSyntax, line, column)],
+                    "{name} after {prefix:?}: {problems:?}"
+                );
+                for method in [Method::Exclusive, Method::Inclusive] {
+                    let e = canonicalize(xml.as_bytes(), method, Selection::Document, Comments::Omit).unwrap_err();
+                    assert_eq!((e.line, e.column), (line, column), "{name} after {prefix:?}: {e}");
+                }
+            }
+        }
+    }
+    assert!(signed_roots > 10, "only {signed_roots} roots carry a signature");
+}

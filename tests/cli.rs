@@ -116,3 +116,20 @@ fn build_and_parse_round_trip_through_the_command_line() {
     assert!(text(&out.stderr).starts_with(&format!("{BROKEN}:10:3: schema-type:")));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The XML declaration may only open the document: after a comment it is
+/// refused at its line and column, with the rules or without them.
+#[test]
+fn a_declaration_after_a_comment_is_refused_at_its_place() {
+    let record = "<!-- first -->\n<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ir:Echo xmlns:ir=\"http://www.tulorekisteri.fi/2017/1/Echo\"><Data>x</Data></ir:Echo>\n";
+    for args in [&["validate", "-"][..], &["validate", "--schema-only", "-"]] {
+        let out = run(args, record);
+        assert_eq!(
+            (out.status.code(), text(&out.stdout)),
+            (
+                Some(1),
+                "-:2:1: xml-syntax: the XML declaration is allowed only at the very start of the document\n".into()
+            )
+        );
+    }
+}

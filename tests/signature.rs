@@ -161,6 +161,10 @@ fn wrapping_tricks_and_other_algorithms_are_refused() {
         // Whatever follows the signed root is not signed, so it is refused.
         (format!("{text}junk"), "text outside the root element"),
         (format!("{text}<?xml version=\"1.0\"?>"), "very start"),
+        // A declaration after anything at all is a reserved PI, even after a
+        // comment, which the canonical form leaves out.
+        (format!("<!-- first -->{text}"), "very start"),
+        (format!("\u{FEFF} {text}"), "very start"),
     ];
     for (xml, expected) in cases {
         let e = verify(xml.as_bytes(), &VerifyOptions::default()).unwrap_err();

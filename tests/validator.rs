@@ -197,3 +197,13 @@ fn an_unsigned_record_lacks_only_its_signature() {
     let empty = format!("<ire:Echo xmlns:ire=\"{ECHO_NS}\"></ire:Echo>");
     assert_eq!(validate_str(&empty, &unsigned).len(), 1);
 }
+
+/// A root whose prefix is not declared is reported once, at the root: the
+/// end of the document does not say that there is no root as well.
+#[test]
+fn an_undeclared_root_prefix_is_reported_once() {
+    let xml = "<?xml version=\"1.0\"?>\n<p:Echo xmlns:q=\"urn:x\"><Data>x</Data></p:Echo>\n";
+    let d = validate_str(xml, &Options::default());
+    let found: Vec<_> = d.iter().map(|d| (d.code, d.line, d.path.as_str())).collect();
+    assert_eq!(found, [(Code::XmlNamespace, 2, "/Echo")], "{d:?}");
+}

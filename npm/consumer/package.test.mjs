@@ -130,3 +130,13 @@ test('the Register\'s rules run unless schemaOnly, in the chosen language', () =
   assert.throws(() => validate(xml, { lang: 'de' }), /lang must be/);
   assert.throws(() => validate(xml, { today: '31.1.2024' }), /today must be/);
 });
+
+test('an XML declaration after a comment, a PI or whitespace is refused where it stands', () => {
+  const record = `<?xml version="1.0" encoding="UTF-8"?><e:Echo xmlns:e="${ECHO}"><Data>hi</Data></e:Echo>`;
+  assert.deepEqual(validate(record, { unsigned: true }), []);
+  for (const [prefix, line, column] of [['<!-- first -->', 1, 15], ['<?pi x?>', 1, 9], ['\n ', 2, 2]]) {
+    for (const problems of [validate(prefix + record), validateBytes(new TextEncoder().encode(prefix + record), { schemaOnly: true })]) {
+      assert.deepEqual(problems.map((d) => [d.code, d.line, d.column]), [['xml-syntax', line, column]], prefix);
+    }
+  }
+});

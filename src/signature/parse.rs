@@ -5,7 +5,7 @@
 //! any cryptography.
 
 use super::SignatureError;
-use crate::xml::c14n::DSIG_NS;
+use crate::xml::c14n::{token_error, DSIG_NS};
 use crate::xml::text::{attribute_value, decode_text};
 use crate::xml::tokenizer::{Token, Tokenizer};
 
@@ -44,7 +44,7 @@ pub fn read(xml: &[u8]) -> Result<SignatureParts, SignatureError> {
     loop {
         let token = match tokens.next_token() {
             Ok((token, _)) => token,
-            Err(_) => return Err(SignatureError::Malformed("the record is not well-formed XML".into())),
+            Err(e) => return Err(SignatureError::Malformed(token_error(e).to_string())),
         };
         match token {
             Token::Eof => break,

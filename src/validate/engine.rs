@@ -7,7 +7,7 @@ use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::rules::{checker_for, Checker, Finding, RuleOptions};
 use crate::schema::model::{Content, ElementType, Term};
 use crate::schema::{COMPLEX_TYPES, ELEMENTS, NAMESPACES, ROOTS, SIMPLE_TYPES, STATES};
-use crate::xml::chars::{is_ncname, is_qname, is_xml_space, same_name};
+use crate::xml::chars::{is_qname, is_xml_space, same_name};
 use crate::xml::checks::{self, declaration, namespace_declaration};
 use crate::xml::text::{attribute_value, decode_line_ends, decode_text};
 use crate::xml::tokenizer::{Attrs, Locator, Position, Token, TokenError, Tokenizer};
@@ -231,7 +231,6 @@ impl<'s> Walker<'s> {
     pub fn run<R: Read>(&mut self, input: R) -> io::Result<()> {
         let mut tokens = Tokenizer::new(input, self.limits.max_event_bytes as usize);
         tokens.keep_comments = false;
-        let mut first = true;
         loop {
             let (token, loc) = match tokens.next_token() {
                 Ok(t) => t,
@@ -262,8 +261,9 @@ impl<'s> Walker<'s> {
                 Token::Space(t) => self.space(t),
                 Token::CData(t) => self.text(t, true, &loc),
                 Token::Comment(_) => Flow::Continue,
-                Token::Pi { target, .. } => self.pi(target, &loc),
-                Token::Decl(d) => self.decl(first, d, &loc),
+                // The tokenizer has checked the target and the declaration's place.
+                Token::Pi { .. } => Flow::Continue,
+                Token::Decl(d) => self.decl(d, &loc),
                 Token::Doctype => self.fatal(
                     &loc,
                     Code::XmlDoctype,
@@ -275,7 +275,6 @@ impl<'s> Walker<'s> {
                 }
             };
             debug_assert!(self.unplaced.is_empty(), "a problem was left without a position");
-            first = false;
             if let Flow::Stop = flow {
                 return Ok(());
             }
@@ -354,8 +353,8 @@ impl<'s> Walker<'s> {
     }
 
     #[cfg_attr(target_arch = "wasm32", cold, inline(never))]
-    fn decl<R: Read>(&mut self, first: bool, pseudo: &str, loc: &Locator<R>) -> Flow {
-        match declaration(pseudo, first) {
+    fn decl<R: Read>(&mut self, pseudo: &str, loc: &Locator<R>) -> Flow {
+        match declaration(pseudo) {
             Ok(None) => Flow::Continue,
             Ok(Some(enc)) => self.fatal(
                 loc,
@@ -364,25 +363,6 @@ impl<'s> Walker<'s> {
             ),
             Err(msg) => self.fatal(loc, Code::XmlSyntax, msg),
         }
-    }
-
-    #[cfg_attr(target_arch = "wasm32", cold, inline(never))]
-    fn pi<R: Read>(&mut self, target: &str, loc: &Locator<R>) -> Flow {
-        if target.eq_ignore_ascii_case("xml") {
-            return self.fatal(
-                loc,
-                Code::XmlSyntax,
-                "the XML declaration must be at the very start of the document".into(),
-            );
-        }
-        if !is_ncname(target) {
-            return self.fatal(
-                loc,
-                Code::XmlSyntax,
-                format!("bad processing instruction target {target:?}"),
-            );
-        }
-        Flow::Continue
     }
 
     #[cfg_attr(target_arch = "wasm32", cold, inline(never))]
@@ -573,12 +553,14 @@ impl<'s> Walker<'s> {
     /// Returns the kind, whether the particle repeats, and the declaration
     /// (`NO_KEY` when there is none) for numbering same-named siblings.
     fn child_kind(&mut self, ns: Ns, qname: &str, name: Name) -> (Kind, bool, u32) {
+        // A root is a root whatever its prefix: the end of the document must
+        // not report it missing as well.
+        self.seen_root |= self.depth == 0;
         if ns == Ns::UnknownPrefix {
             self.report(Code::XmlNamespace, format!("the prefix of <{qname}> is not declared"));
             return (Kind::Skip, false, NO_KEY);
         }
         if self.depth == 0 {
-            self.seen_root = true;
             let found = ROOTS.iter().position(|r| element_is(r.element, ns, name));
             self.root = found;
             return match found {

@@ -5,6 +5,7 @@ use super::lexical;
 use crate::diagnostic::Code;
 use crate::schema::model::{Builtin, Pattern, SimpleType};
 use crate::xml::chars::{is_ncname, is_xml_space};
+use crate::xml::text::shown;
 use std::borrow::Cow;
 
 /// A value problem: the code and an English message.
@@ -36,16 +37,6 @@ pub fn normalize(builtin: Builtin, raw: &str) -> Cow<'_, str> {
                 Cow::Borrowed(trimmed)
             }
         }
-    }
-}
-
-fn shown(value: &str) -> String {
-    const MAX: usize = 40;
-    if value.chars().count() <= MAX {
-        format!("{value:?}")
-    } else {
-        let head: String = value.chars().take(MAX).collect();
-        format!("{head:?}…")
     }
 }
 

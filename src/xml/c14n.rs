@@ -164,7 +164,6 @@ pub fn canonicalize_to(
         signature_elements: 0,
     };
     let mut root_end = 0;
-    let mut first = true;
     let write_error = |e: std::io::Error| C14nError {
         line: 0,
         column: 0,
@@ -190,7 +189,6 @@ pub fn canonicalize_to(
         {
             root_end = loc.offset();
         }
-        let at_start = std::mem::replace(&mut first, false);
         match token {
             Token::Eof => break,
             Token::Doctype => return Err(fail("a DOCTYPE is not canonicalised (records never carry one)".into())),
@@ -221,7 +219,7 @@ pub fn canonicalize_to(
             }
             Token::Pi { target, data } => c.node(&["<?", target, if data.is_empty() { "" } else { " " }, data, "?>"]),
             Token::Comment(text) if comments == Comments::Keep => c.node(&["<!--", text, "-->"]),
-            Token::Decl(pseudo) => match checks::declaration(pseudo, at_start) {
+            Token::Decl(pseudo) => match checks::declaration(pseudo) {
                 Ok(None) => {}
                 Ok(Some(encoding)) => {
                     return Err(fail(format!(
@@ -253,7 +251,9 @@ pub fn canonicalize_to(
     })
 }
 
-fn token_error(e: TokenError) -> C14nError {
+/// A tokenizer error as the canonicaliser (and the signature reader, which
+/// shares its token limit) reports it.
+pub(crate) fn token_error(e: TokenError) -> C14nError {
     let (at, message) = match e {
         TokenError::Io(e) => (Position { line: 0, column: 0 }, format!("reading: {e}")),
         TokenError::Syntax(message, at) => (at, message),

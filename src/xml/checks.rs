@@ -6,13 +6,10 @@ use super::chars::is_xml_space;
 
 pub const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
 
-/// The XML declaration: it must open the document (`at_start`), and its
-/// pseudo-attributes must be well formed. `Ok(Some(encoding))` for an
-/// encoding other than UTF-8; the error is a whole message.
-pub fn declaration(pseudo: &str, at_start: bool) -> Result<Option<String>, String> {
-    if !at_start {
-        return Err("the XML declaration must be at the very start of the document".into());
-    }
+/// The XML declaration's pseudo-attributes (the tokenizer has seen that it
+/// opens the document). `Ok(Some(encoding))` for an encoding other than
+/// UTF-8; the error is a whole message.
+pub fn declaration(pseudo: &str) -> Result<Option<String>, String> {
     pseudo_attributes(pseudo).map_err(|msg| format!("bad XML declaration: {msg}"))
 }
 
@@ -108,14 +105,13 @@ mod tests {
 
     #[test]
     fn declarations_name_a_foreign_encoding() {
-        assert_eq!(declaration(" version=\"1.0\" encoding=\"utf-8\"", true), Ok(None));
+        assert_eq!(declaration(" version=\"1.0\" encoding=\"utf-8\""), Ok(None));
         assert_eq!(
-            declaration(" version='1.0' encoding='ISO-8859-1'", true),
+            declaration(" version='1.0' encoding='ISO-8859-1'"),
             Ok(Some("ISO-8859-1".into()))
         );
-        assert!(declaration(" encoding='UTF-8'", true).is_err());
-        assert!(declaration(" version='1.1'", true).is_err());
-        assert!(declaration(" version='1.0'", false).is_err());
+        assert!(declaration(" encoding='UTF-8'").is_err());
+        assert!(declaration(" version='1.1'").is_err());
         assert!(text("a ]]> b").is_err() && text("a ]] > b").is_ok());
     }
 }

@@ -65,3 +65,15 @@ pub fn decode_text(raw: &str, out: &mut String) -> Result<(), String> {
     }
     decode_line_ends(rest, out)
 }
+
+/// A value quoted for a message: at most 40 characters of it, so a message
+/// never carries a whole record (or a personal identity code in full context).
+pub fn shown(value: &str) -> String {
+    const MAX: usize = 40;
+    if value.chars().count() <= MAX {
+        format!("{value:?}")
+    } else {
+        let head: String = value.chars().take(MAX).collect();
+        format!("{head:?}…")
+    }
+}

@@ -7,9 +7,10 @@
 //! the line and column of every token. Matching end tags, namespaces and
 //! references are left to the caller, which has the element stack.
 
-use super::chars::same_name;
+use super::chars::{is_ncname, same_name};
 pub use super::positions::Position;
 use super::positions::Positions;
+use super::text::shown;
 use memchr::{memchr, memchr2, memmem};
 use std::io::{self, Read};
 
@@ -147,6 +148,9 @@ pub struct Tokenizer<R> {
     limit: usize,
     spans: Vec<Span>,
     started: bool,
+    /// Stream offset where the document starts (after a byte order mark):
+    /// the only place an XML declaration may stand.
+    doc_start: u64,
     /// Whether whitespace between tags is returned as a token; when false it
     /// is skipped (the caller is in element-only content, where XSD ignores it).
     pub keep_space: bool,
@@ -336,6 +340,7 @@ impl<R: Read> Tokenizer<R> {
             limit,
             spans: vec![],
             started: false,
+            doc_start: 0,
             keep_space: true,
             keep_comments: true,
         }
@@ -483,8 +488,9 @@ impl<R: Read> Tokenizer<R> {
         if !self.started {
             self.started = true;
             self.skip_bom()?;
+            self.doc_start = self.pos as u64;
             // The byte order mark takes no column.
-            self.positions.start_at(self.pos as u64);
+            self.positions.start_at(self.doc_start);
         }
         self.positions.settle();
         match self.next_extent() {
@@ -693,9 +699,24 @@ impl<R: Read> Tokenizer<R> {
         if z == 2 || (z < close && !is_space(b[z])) {
             return syntax("malformed processing instruction");
         }
+        // PITarget excludes "xml" in any case; only the declaration, at the
+        // very start, is `<?xml`. Checked here, where the offset is known, so
+        // every reader refuses the same documents whatever it skips.
         let target = &b[2..z];
-        let kind = if target == b"xml" {
+        let kind = if target == b"xml" && self.base + self.pos as u64 == self.doc_start {
             Kind::Decl(z, close)
+        } else if target == b"xml" {
+            return syntax("the XML declaration is allowed only at the very start of the document");
+        } else if target.eq_ignore_ascii_case(b"xml") {
+            return syntax(format!(
+                "the processing instruction target {} is reserved",
+                shown(&String::from_utf8_lossy(target))
+            ));
+        } else if !std::str::from_utf8(target).is_ok_and(is_ncname) {
+            return syntax(format!(
+                "bad processing instruction target {}",
+                shown(&String::from_utf8_lossy(target))
+            ));
         } else {
             Kind::Pi(2, z)
         };

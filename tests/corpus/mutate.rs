@@ -227,7 +227,7 @@ fn well_formedness(doc: &str, values: &[&Slot], rng: &mut Rng) -> (Vec<u8>, Stri
             Builtin::String | Builtin::NormalizedString
         )
     });
-    let k = rng.below(16);
+    let k = rng.below(23);
     let (out, exc): (Vec<u8>, Option<Exception>) = match (k, v) {
         (0, _) => (
             insert(doc, body, "\n<!DOCTYPE r []>").into_bytes(),
@@ -270,6 +270,25 @@ fn well_formedness(doc: &str, values: &[&Slot], rng: &mut Rng) -> (Vec<u8>, Stri
         (13, _) => (format!("{doc}x").into_bytes(), None),
         (14, _) => (format!("{doc}<Second/>").into_bytes(), None),
         (15, Some(s)) => (insert(doc, s.content_start, "&#xFFFE;").into_bytes(), None),
+        // The declaration must be the very first thing (XML 1.0 §2.8): after
+        // anything at all, even what a reader may skip, it is a reserved PI.
+        (16, _) => (format!("<!-- first -->{doc}").into_bytes(), None),
+        (17, _) => (format!("<?pi first?>{doc}").into_bytes(), None),
+        (18, _) => (format!("\u{FEFF}\n{doc}").into_bytes(), None),
+        // PITarget excludes "xml" in any case; longer names are allowed.
+        (19, _) => (insert(doc, body, "<?xml version=\"1.0\"?>").into_bytes(), None),
+        (20, _) => {
+            let at = values.first().map_or(body, |s| s.end);
+            (insert(doc, at, "<?XML x?>").into_bytes(), None)
+        }
+        (21, _) => (
+            insert(doc, body, "<?xml-stylesheet href=\"a.xsl\"?>").into_bytes(),
+            None,
+        ),
+        (22, _) => {
+            let at = values.first().map_or(body, |s| s.end);
+            (insert(doc, at, "<?xml-stylesheet href=\"a.xsl\"?>").into_bytes(), None)
+        }
         _ => (format!(" {doc}").into_bytes(), None),
     };
     (out, format!("well-formedness {k}"), exc)
