@@ -1,5 +1,5 @@
 //! Development aid: how fast the tokenizer alone reads a file.
-use tulorekisteri::xml::tokenizer::{Token, Tokenizer};
+use tulorekisteri::internal::tokenizer::{Token, Tokenizer};
 fn main() {
     let path = std::env::args().nth(1).expect("usage: tokenize_only FILE");
     let mut t = Tokenizer::new(std::fs::File::open(path).unwrap(), 4 << 20);

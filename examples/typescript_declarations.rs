@@ -2,5 +2,5 @@
 //! xtask generate` writes them to src/wasm/records.d.ts for the npm package.
 
 fn main() {
-    print!("{}", tulorekisteri::record::typescript::declarations());
+    print!("{}", tulorekisteri::internal::typescript::declarations());
 }

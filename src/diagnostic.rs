@@ -5,12 +5,16 @@ use std::fmt;
 /// How bad a problem is. Schema and well-formedness problems are errors; the
 /// Register's own rules (a later layer) also give warnings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Severity {
+    /// The Register would refuse the record.
     Error,
+    /// Probably a mistake, but the Register may accept it.
     Warning,
 }
 
 impl Severity {
+    /// `"error"` or `"warning"`, as the CLI's JSON and the npm package write it.
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Error => "error",
@@ -22,8 +26,10 @@ impl Severity {
 macro_rules! codes {
     ($($(#[doc = $doc:literal])* $variant:ident = $text:literal,)*) => {
         /// Stable problem codes. The text form (`Code::as_str`) is part of the
-        /// CLI and API contract: codes are only ever added, never renamed.
+        /// CLI and API contract: codes are only ever added, never renamed, so
+        /// a `match` on a code needs a `_` arm.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
         pub enum Code {
             $($(#[doc = $doc])* $variant,)*
         }
@@ -32,6 +38,7 @@ macro_rules! codes {
             /// Every code, in documentation order.
             pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
 
+            /// The stable text form, e.g. `"schema-type"`.
             pub fn as_str(self) -> &'static str {
                 match self {
                     $(Code::$variant => $text,)*
@@ -309,8 +316,10 @@ impl fmt::Display for Code {
     }
 }
 
-/// One problem found in a document.
+/// One problem found in a document (or, for [`build`](crate::build), in
+/// the object it was given).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Diagnostic {
     /// 1-based line of the start of the element, tag or character concerned.
     pub line: u64,
@@ -318,13 +327,29 @@ pub struct Diagnostic {
     pub column: u64,
     /// Element path with positions, e.g. `/WageReportsRequestToIR/DeliveryData/Reports/Report[3]`.
     pub path: String,
+    /// What kind of problem it is.
     pub code: Code,
+    /// Whether the record is refused for it.
     pub severity: Severity,
-    /// English; says what was expected and what was found.
+    /// English for schema and XML problems, the chosen [`Lang`](crate::rules::Lang)
+    /// for the Register's rules; says what was expected and what was found.
     pub message: String,
 }
 
 impl Diagnostic {
+    /// A problem with no position (line and column 0, no path), for callers
+    /// that report their own problems beside the validator's.
+    pub fn new(code: Code, severity: Severity, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            line: 0,
+            column: 0,
+            path: String::new(),
+            code,
+            severity,
+            message: message.into(),
+        }
+    }
+
     /// The diagnostic as a JSON object (the CLI's and the npm package's shape).
     pub fn to_json(&self, file: Option<&str>) -> serde_json::Value {
         let mut v = serde_json::json!({

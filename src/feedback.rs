@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 
 /// `DeliveryDataStatus`: where a record is in the Register's processing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum DeliveryStatus {
     /// 0: not found, or reception or the query failed technically.
     Unknown,
@@ -28,6 +29,7 @@ pub enum DeliveryStatus {
 }
 
 impl DeliveryStatus {
+    /// The status of a `DeliveryDataStatus` code.
     pub fn from_code(code: i64) -> Self {
         match code {
             0 => Self::Unknown,
@@ -40,6 +42,7 @@ impl DeliveryStatus {
         }
     }
 
+    /// The `DeliveryDataStatus` code.
     pub fn code(self) -> i64 {
         match self {
             Self::Unknown => 0,
@@ -86,8 +89,11 @@ impl DeliveryStatus {
 
 /// One `ErrorInfo`.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ErrorInfo {
+    /// `ErrorCode`: the Register's code of the problem.
     pub code: String,
+    /// `ErrorMessage`: the Register's description (in Finnish, as it writes it).
     pub message: String,
     /// Where the Register found the problem, when it says.
     pub details: Option<String>,
@@ -95,6 +101,7 @@ pub struct ErrorInfo {
 
 /// One item (a report, a subscription or a cancelled record) of the feedback.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Item {
     /// `ItemId`: the sender's own id, e.g. the ReportId of a report.
     pub item_id: Option<String>,
@@ -108,6 +115,7 @@ pub struct Item {
 
 /// Which record the feedback came in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum FeedbackKind {
     /// `AckFromIR`: the immediate answer to a deferred submission.
     Ack,
@@ -117,11 +125,15 @@ pub enum FeedbackKind {
 
 /// The summary of an `AckFromIR` or a `StatusResponseFromIR`.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Feedback {
+    /// The record it came in.
     pub kind: FeedbackKind,
+    /// `DeliveryDataStatus`: how far the Register got with the record.
     pub status: DeliveryStatus,
     /// `IRResponseId`: unique for every message of the Register.
     pub ir_response_id: String,
+    /// `IRResponseTimestamp`: when the Register wrote the message.
     pub ir_response_timestamp: String,
     /// `IRDeliveryId`: the Register's id of the record, once it was received.
     pub ir_delivery_id: Option<String>,
@@ -129,7 +141,9 @@ pub struct Feedback {
     pub delivery_id: Option<String>,
     /// `DeliveryDataType` from the echoed `DeliveryData`.
     pub delivery_data_type: Option<i64>,
+    /// Items the Register accepted (`ValidItems`).
     pub valid_items: Vec<Item>,
+    /// Items the Register refused, with their errors (`InvalidItems`).
     pub invalid_items: Vec<Item>,
     /// Message-level errors (authorisation, technical); they hide the others.
     pub message_errors: Vec<ErrorInfo>,
@@ -186,6 +200,7 @@ impl Feedback {
 
 /// Why a document could not be read as feedback.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum FeedbackError {
     /// The document is not a valid record; validation's problems.
     Invalid(Vec<Diagnostic>),
@@ -225,10 +240,7 @@ impl std::error::Error for FeedbackError {}
 /// The signature is not checked here, and a missing one is not an error:
 /// verifying the Register's signature is a separate step.
 pub fn read_feedback(xml: &[u8]) -> Result<Feedback, FeedbackError> {
-    let options = Options {
-        unsigned: true,
-        ..Options::default()
-    };
+    let options = Options::default().schema_only().unsigned(true);
     read_feedback_with(xml, &options)
 }
 

@@ -6,6 +6,7 @@
 //! where we refuse something on purpose.
 
 mod corpus;
+mod official;
 
 use corpus::mutate::{mutate, Exception};
 use corpus::{document, Mode, Rng};
@@ -109,15 +110,11 @@ fn xmllint_valid(dir: &Path, schema: &Path, files: &[&str]) -> HashSet<String> {
 #[test]
 fn verdicts_agree_with_libxml2() {
     if !schema_dir().is_dir() {
-        println!("skipped: {} is absent", schema_dir().display());
+        official::skip(&format!("{} is absent", schema_dir().display()));
         return;
     }
     if !have_xmllint() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "xmllint is required in CI (apt-get install libxml2-utils)"
-        );
-        println!("skipped: xmllint is not installed");
+        official::skip("xmllint is not installed (apt-get install libxml2-utils)");
         return;
     }
     let cases = corpus();

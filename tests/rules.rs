@@ -102,14 +102,11 @@ fn payer_summary() -> Value {
 }
 
 fn options(environment: Option<Environment>) -> Options {
-    Options {
-        rules: Some(RuleOptions {
-            lang: Lang::En,
-            today: Date::parse(TODAY).unwrap(),
-            environment,
-        }),
-        ..Options::default()
-    }
+    let rules = RuleOptions::default().lang(Lang::En).today(Date::parse(TODAY).unwrap());
+    Options::default().rules(match environment {
+        Some(e) => rules.environment(e),
+        None => rules,
+    })
 }
 
 fn check_with(record: &Value, options: &Options) -> Vec<Diagnostic> {
@@ -1979,7 +1976,7 @@ fn schema_only_runs_no_rule() {
     let mut record = wage();
     dd(&mut record)["DeliveryDataType"] = json!(101);
     let xml = build(&record).unwrap();
-    assert_eq!(validate_str(&xml, &Options::default()), vec![]);
+    assert_eq!(validate_str(&xml, &Options::default().schema_only()), vec![]);
 }
 
 /// The codes of `record` after its XML has `valid` replaced by `refused`

@@ -6,7 +6,7 @@ use tulorekisteri::{validate_bytes, validate_str, Code, Options};
 const ECHO_NS: &str = "http://www.tulorekisteri.fi/2017/1/Echo";
 
 fn codes(xml: &[u8]) -> Vec<Code> {
-    validate_bytes(xml, &Options::default())
+    validate_bytes(xml, &Options::default().schema_only())
         .iter()
         .map(|d| d.code)
         .collect()
@@ -36,7 +36,7 @@ fn invalidations(items: &[&str]) -> String {
 #[test]
 fn a_minimal_record_is_valid() {
     let xml = invalidations(&["<ItemId>a</ItemId>"]);
-    assert_eq!(validate_str(&xml, &Options::default()), vec![]);
+    assert_eq!(validate_str(&xml, &Options::default().schema_only()), vec![]);
 }
 
 #[test]
@@ -46,7 +46,7 @@ fn paths_number_repeated_elements() {
         "<ItemId>b</ItemId>",
         "<ItemVersion>x</ItemVersion>",
     ]);
-    let d = validate_str(&xml, &Options::default());
+    let d = validate_str(&xml, &Options::default().schema_only());
     assert_eq!(d.len(), 1, "{d:?}");
     assert_eq!(
         d[0].path,
@@ -59,7 +59,7 @@ fn paths_number_repeated_elements() {
 #[test]
 fn missing_elements_are_named() {
     let xml = invalidations(&[]).replace("<DeliveryDataType>105</DeliveryDataType>", "");
-    let d = validate_str(&xml, &Options::default());
+    let d = validate_str(&xml, &Options::default().schema_only());
     assert_eq!(d[0].code, Code::SchemaMissingElement);
     assert!(d[0].message.contains("<DeliveryDataType>"), "{}", d[0].message);
     // <Items/> with no <Item> is incomplete as well.
@@ -73,7 +73,7 @@ fn missing_elements_are_named() {
 #[test]
 fn columns_count_characters_not_bytes() {
     let xml = format!("<ire:Echo xmlns:ire=\"{ECHO_NS}\"><!--ääää--><Data>x</Data><Öö/></ire:Echo>");
-    let d = validate_str(&xml, &Options::default());
+    let d = validate_str(&xml, &Options::default().schema_only());
     let bad = d.iter().find(|x| x.code == Code::SchemaUnexpectedElement).unwrap();
     let col = xml[..xml.find("<Öö/>").unwrap()].chars().count() as u64 + 1;
     assert_eq!((bad.line, bad.column), (1, col));
@@ -167,7 +167,7 @@ fn every_code_is_documented() {
 fn values_read_in_one_step_or_across_the_window_agree() {
     // A bad reference inside a value is reported where the value starts.
     let xml = format!("<ire:Echo xmlns:ire=\"{ECHO_NS}\">\n<Data>ab&nope;</Data></ire:Echo>");
-    let d = validate_str(&xml, &Options::default());
+    let d = validate_str(&xml, &Options::default().schema_only());
     assert_eq!((d[0].code, d[0].line, d[0].column), (Code::XmlEntity, 2, 7));
     // The same too-long value, placed so that it does or does not straddle
     // the reader's 64 KiB window, gives the same problems.
@@ -186,10 +186,7 @@ fn values_read_in_one_step_or_across_the_window_agree() {
 
 #[test]
 fn an_unsigned_record_lacks_only_its_signature() {
-    let unsigned = Options {
-        unsigned: true,
-        ..Options::default()
-    };
+    let unsigned = Options::default().schema_only().unsigned(true);
     let echo = format!("<ire:Echo xmlns:ire=\"{ECHO_NS}\"><Data>hi</Data></ire:Echo>");
     assert_eq!(codes(echo.as_bytes()), [Code::SchemaMissingElement]);
     assert_eq!(validate_str(&echo, &unsigned), vec![]);
@@ -203,7 +200,7 @@ fn an_unsigned_record_lacks_only_its_signature() {
 #[test]
 fn an_undeclared_root_prefix_is_reported_once() {
     let xml = "<?xml version=\"1.0\"?>\n<p:Echo xmlns:q=\"urn:x\"><Data>x</Data></p:Echo>\n";
-    let d = validate_str(xml, &Options::default());
+    let d = validate_str(xml, &Options::default().schema_only());
     let found: Vec<_> = d.iter().map(|d| (d.code, d.line, d.path.as_str())).collect();
     assert_eq!(found, [(Code::XmlNamespace, 2, "/Echo")], "{d:?}");
 }

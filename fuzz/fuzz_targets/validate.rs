@@ -9,14 +9,11 @@
 use libfuzzer_sys::fuzz_target;
 use tulorekisteri::rules::{Date, RuleOptions};
 use tulorekisteri::signature::{verify, VerifyOptions};
-use tulorekisteri::xml::c14n::{canonicalize, Comments, Method, Selection};
+use tulorekisteri::c14n::{canonicalize, Comments, Method, Selection};
 use tulorekisteri::{build, parse, validate_bytes, Code, Options};
 
 fuzz_target!(|data: &[u8]| {
-    let options = Options {
-        rules: Some(RuleOptions::new(Date::new(2024, 1, 31).expect("a date"))),
-        ..Options::default()
-    };
+    let options = Options::default().rules(RuleOptions::default().today(Date::new(2024, 1, 31).expect("a date")));
     let problems = validate_bytes(data, &options);
     let lines = data.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
     for p in &problems {

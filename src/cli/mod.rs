@@ -3,7 +3,6 @@
 //! or I/O errors.
 
 mod record;
-mod today;
 mod validate;
 // Signatures are native only (the library's `signature` module).
 #[cfg(not(target_arch = "wasm32"))]

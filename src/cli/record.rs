@@ -107,14 +107,12 @@ pub fn build(args: &[String]) -> u8 {
     let object: serde_json::Value = match serde_json::from_slice(&bytes) {
         Ok(v) => v,
         Err(e) => {
-            let d = Diagnostic {
-                line: e.line() as u64,
-                column: e.column() as u64,
-                path: String::new(),
-                code: Code::BuildJson,
-                severity: tulorekisteri::Severity::Error,
-                message: format!("not JSON: {e}"),
-            };
+            let mut d = Diagnostic::new(
+                Code::BuildJson,
+                tulorekisteri::Severity::Error,
+                format!("not JSON: {e}"),
+            );
+            (d.line, d.column) = (e.line() as u64, e.column() as u64);
             report(&args.input, &[d]);
             return EXIT_INVALID;
         }

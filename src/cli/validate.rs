@@ -37,7 +37,7 @@ fn parse(args: &[String]) -> Result<Args, String> {
     let mut format = Format::Text;
     let mut files = vec![];
     let mut schema_only = false;
-    let mut rules = RuleOptions::new(super::today::local_today());
+    let mut rules = RuleOptions::default();
     let mut args = ArgReader::new(args);
     while let Some(name) = args.next_option(&mut files) {
         match name {
@@ -49,9 +49,11 @@ fn parse(args: &[String]) -> Result<Args, String> {
             }
             "--today" => {
                 let v = args.value(name, "a date YYYY-MM-DD")?;
-                rules.today = Date::parse(&v)
-                    .filter(|_| v.len() == 10)
-                    .ok_or(format!("--today needs a date YYYY-MM-DD, not {v:?}"))?;
+                rules.today = Some(
+                    Date::parse(&v)
+                        .filter(|_| v.len() == 10)
+                        .ok_or(format!("--today needs a date YYYY-MM-DD, not {v:?}"))?,
+                );
             }
             "--environment" => {
                 let v = args.value(name, "production or test")?;
@@ -76,9 +78,9 @@ pub fn run(args: &[String]) -> u8 {
         Ok(a) => a,
         Err(e) => return usage_error(&e),
     };
-    let options = Options {
-        rules: args.rules.clone(),
-        ..Options::default()
+    let options = match args.rules.clone() {
+        Some(rules) => Options::default().rules(rules),
+        None => Options::default().schema_only(),
     };
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());

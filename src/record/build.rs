@@ -40,10 +40,7 @@ pub fn build(record: &Value) -> Result<String, Vec<Diagnostic>> {
     if !b.problems.is_empty() {
         return Err(b.problems);
     }
-    let unsigned = Options {
-        unsigned: true,
-        ..Options::default()
-    };
+    let unsigned = Options::default().schema_only().unsigned(true);
     let problems: Vec<Diagnostic> = validate_str(&b.out, &unsigned)
         .into_iter()
         .map(|mut d| {

@@ -27,7 +27,7 @@
 mod build;
 mod parse;
 pub mod typescript;
-pub mod value;
+pub(crate) mod value;
 
 pub use build::build;
 pub use parse::{parse, parse_reader, parse_with};

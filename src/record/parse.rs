@@ -18,10 +18,7 @@ use std::io::Read;
 /// missing signature is not an error here ([`Options::unsigned`]): checking
 /// signatures is a separate step.
 pub fn parse(xml: &[u8]) -> Result<Value, Vec<Diagnostic>> {
-    let options = Options {
-        unsigned: true,
-        ..Options::default()
-    };
+    let options = Options::default().schema_only().unsigned(true);
     parse_with(xml, &options)
 }
 

@@ -13,8 +13,13 @@ pub const DOCUMENTS: &[(&str, &str)] = &[
     ("TR", "Tekninen rajapinta – Tietojen toimittaminen tulorekisteriin 2021 (tekninen-rajapinta-tietojen-toimittaminen-tulorekisteriin-2021)"),
 ];
 
+/// One rule of the Register that the validator checks.
+#[derive(Debug)]
+#[non_exhaustive]
 pub struct RuleInfo {
+    /// Its problem code (`rule-...`).
     pub code: Code,
+    /// Error, or warning for what the Register may still accept.
     pub severity: Severity,
     /// The element the problem is reported at.
     pub element: &'static str,
@@ -22,13 +27,17 @@ pub struct RuleInfo {
     pub applies_to: &'static str,
     /// Document and section, e.g. `PTI §2.2`.
     pub source: &'static str,
+    /// The message in Finnish; `{0}`, `{1}` stand for the values found.
     pub fi: &'static str,
+    /// The message in Swedish.
     pub sv: &'static str,
+    /// The message in English.
     pub en: &'static str,
 }
 
 const ALL_TO_IR: &str = "earnings payment, employer's separate and benefits payment reports";
 
+/// Every rule, in the order of `docs/rules.md`.
 pub static RULES: &[RuleInfo] = &[
     RuleInfo {
         code: Code::RuleDeliveryDataType,

@@ -3,14 +3,16 @@
 use crate::validate::lexical::days_in_month;
 use std::fmt;
 
+/// A calendar day of the proleptic Gregorian calendar, always a real one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Date {
-    pub year: i32,
-    pub month: u32,
-    pub day: u32,
+    pub(crate) year: i32,
+    pub(crate) month: u32,
+    pub(crate) day: u32,
 }
 
 impl Date {
+    /// The day `year`-`month`-`day`, or `None` if there is no such day.
     pub fn new(year: i32, month: u32, day: u32) -> Option<Date> {
         (day >= 1 && day <= days_in_month(year.into(), month)).then_some(Date { year, month, day })
     }
@@ -54,17 +56,96 @@ impl Date {
         Date { year, month, day }
     }
 
+    /// The year.
+    pub fn year(self) -> i32 {
+        self.year
+    }
+
+    /// The month, 1 to 12.
+    pub fn month(self) -> u32 {
+        self.month
+    }
+
+    /// The day of the month, from 1.
+    pub fn day(self) -> u32 {
+        self.day
+    }
+
+    /// The day `n` days later (earlier when `n` is negative).
     pub fn add_days(self, n: i64) -> Date {
         Date::from_days(self.days() + n)
     }
 
+    /// Today's date in the local time zone: the default day the date rules
+    /// count from. Native builds ask the C library for the local time
+    /// (UTC where the platform has no such call); the WebAssembly build asks
+    /// JavaScript's `Date`.
+    pub fn today() -> Date {
+        local::today()
+    }
+
     /// Today's date in UTC, from the system clock.
-    pub fn today_utc() -> Date {
+    #[cfg(not(target_arch = "wasm32"))]
+    fn today_utc() -> Date {
         let secs = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_secs() as i64)
             .unwrap_or(0);
         Date::from_days(secs.div_euclid(86_400))
+    }
+}
+
+#[cfg(unix)]
+mod local {
+    use super::Date;
+
+    pub fn today() -> Date {
+        // SAFETY: `time` with a null pointer only returns the time;
+        // `localtime_r` writes only into the `tm` we own, and a zeroed `tm`
+        // is a valid value (plain integers and a pointer that may be null).
+        let tm = unsafe {
+            let now = libc::time(std::ptr::null_mut());
+            let mut tm: libc::tm = std::mem::zeroed();
+            if libc::localtime_r(&now, &mut tm).is_null() {
+                return Date::today_utc();
+            }
+            tm
+        };
+        Date::new(tm.tm_year + 1900, (tm.tm_mon + 1) as u32, tm.tm_mday as u32).unwrap_or_else(Date::today_utc)
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+mod local {
+    use super::Date;
+    use wasm_bindgen::prelude::*;
+
+    #[wasm_bindgen]
+    extern "C" {
+        /// JavaScript's `Date`, for the local date.
+        #[wasm_bindgen(js_name = Date)]
+        type JsDate;
+        #[wasm_bindgen(constructor, js_class = "Date")]
+        fn new() -> JsDate;
+        #[wasm_bindgen(method, js_class = "Date", js_name = getFullYear)]
+        fn full_year(this: &JsDate) -> i32;
+        #[wasm_bindgen(method, js_class = "Date", js_name = getMonth)]
+        fn month(this: &JsDate) -> u32;
+        #[wasm_bindgen(method, js_class = "Date", js_name = getDate)]
+        fn day(this: &JsDate) -> u32;
+    }
+
+    pub fn today() -> Date {
+        let now = JsDate::new();
+        // JavaScript's dates are always real days; 1970-01-01 only if not.
+        Date::new(now.full_year(), now.month() + 1, now.day()).unwrap_or(Date::from_days(0))
+    }
+}
+
+#[cfg(not(any(unix, target_arch = "wasm32")))]
+mod local {
+    pub fn today() -> super::Date {
+        super::Date::today_utc()
     }
 }
 

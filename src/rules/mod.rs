@@ -9,20 +9,31 @@
 //! checker of the record's family, and reports what it finds at that
 //! element, with its line, column and path.
 //!
+//! [`Options::default`](crate::Options::default) runs them, with English
+//! messages and today's local date; choose otherwise with [`RuleOptions`]:
+//!
 //! ```
 //! use tulorekisteri::rules::{Date, Lang, RuleOptions};
-//! let mut options = tulorekisteri::Options::default();
-//! options.rules = Some(RuleOptions { lang: Lang::Fi, ..RuleOptions::new(Date::new(2024, 1, 31).unwrap()) });
+//! use tulorekisteri::Options;
+//! let rules = RuleOptions::default().lang(Lang::Fi).today(Date::new(2024, 1, 31).unwrap());
+//! let options = Options::default().rules(rules);
+//! let problems = tulorekisteri::validate_str("<not-a-record/>", &options);
+//! assert_eq!(problems[0].code.as_str(), "schema-root");
 //! ```
 
 pub mod catalogue;
+#[doc(hidden)]
 pub mod codes;
-pub mod date;
+mod date;
+#[doc(hidden)]
 pub mod docs;
-pub mod ids;
+pub(crate) mod ids;
+// Generated tables, documented where they are read (`codes`).
 #[rustfmt::skip]
+#[allow(missing_docs)]
 mod code_lists;
 #[rustfmt::skip]
+#[allow(missing_docs)]
 mod income_types;
 mod records;
 
@@ -32,14 +43,19 @@ use crate::diagnostic::{Code, Severity};
 
 /// The language of rule messages (schema messages are in English).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum Lang {
+    /// Finnish.
     Fi,
+    /// Swedish.
     Sv,
+    /// English, the default.
     #[default]
     En,
 }
 
 impl Lang {
+    /// `"fi"`, `"sv"` or `"en"`, as the CLI's `--lang` and npm's `lang` take it.
     pub fn parse(s: &str) -> Option<Lang> {
         match s {
             "fi" => Some(Lang::Fi),
@@ -52,12 +68,16 @@ impl Lang {
 
 /// Which of the Register's environments a record is meant for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Environment {
+    /// The production environment: `ProductionEnvironment` is `true`.
     Production,
+    /// The test environment: `ProductionEnvironment` is `false`.
     Test,
 }
 
 impl Environment {
+    /// `"production"` or `"test"`, as the CLI's `--environment` takes it.
     pub fn parse(s: &str) -> Option<Environment> {
         match s {
             "production" => Some(Environment::Production),
@@ -67,29 +87,46 @@ impl Environment {
     }
 }
 
-/// What the rules need from the caller.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// How the rules run: the language of their messages, the day the date
+/// rules count from, and the environment `ProductionEnvironment` must name.
+///
+/// The default is what the CLI and the npm package do: English messages,
+/// today's local date (taken when each validation starts), any environment.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct RuleOptions {
+    /// The language of the rules' messages.
     pub lang: Lang,
-    /// The day the date rules count from (the CLI's default is today).
-    pub today: Date,
+    /// The day the date rules count from; `None`: the local date when the
+    /// validation starts ([`Date::today`]).
+    pub today: Option<Date>,
     /// When given, `ProductionEnvironment` must match it.
     pub environment: Option<Environment>,
 }
 
 impl RuleOptions {
-    pub fn new(today: Date) -> RuleOptions {
-        RuleOptions {
-            lang: Lang::default(),
-            today,
-            environment: None,
-        }
+    /// Messages in `lang`.
+    pub fn lang(mut self, lang: Lang) -> Self {
+        self.lang = lang;
+        self
+    }
+
+    /// Date rules count from `today` instead of the local date.
+    pub fn today(mut self, today: Date) -> Self {
+        self.today = Some(today);
+        self
+    }
+
+    /// `ProductionEnvironment` must name `environment`.
+    pub fn environment(mut self, environment: Environment) -> Self {
+        self.environment = Some(environment);
+        self
     }
 }
 
 /// One broken rule, reported by the validator at the element being handled.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Finding {
+pub(crate) struct Finding {
     pub code: Code,
     pub severity: Severity,
     pub message: String,

@@ -1,6 +1,7 @@
 //! The signer's X.509 certificate: its RSA key, its validity and its chain
 //! to a trust bundle.
 
+use super::KeyError;
 use crate::rules::Date;
 use rsa::pkcs1v15::{Signature, VerifyingKey};
 use rsa::pkcs8::DecodePublicKey;
@@ -14,34 +15,41 @@ const SHA256_WITH_RSA: &str = "1.2.840.113549.1.1.11";
 /// The longest chain followed.
 const MAX_CHAIN: usize = 8;
 
-/// A certificate, as read from DER.
+/// An X.509 certificate, as read from DER.
 #[derive(Debug, Clone)]
 pub struct Certificate {
     der: Vec<u8>,
     inner: x509_cert::Certificate,
-    /// The subject and issuer as RFC 4514 strings.
+    /// The subject, as an RFC 4514 string (`C=FI,O=...,CN=7013454-9`).
     pub subject: String,
+    /// The issuer, as an RFC 4514 string.
     pub issuer: String,
-    /// Validity, in Unix seconds.
+    /// Valid from, in Unix seconds.
     pub not_before: i64,
+    /// Valid until, in Unix seconds.
     pub not_after: i64,
 }
 
 /// What the signer's certificate is worth: trusted when there is no problem.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Trust {
+    /// Each reason not to trust it, in words (expired, chains to nothing, ...).
     pub problems: Vec<String>,
 }
 
 impl Trust {
+    /// Valid at the time asked and chaining to the trust bundle.
     pub fn is_trusted(&self) -> bool {
         self.problems.is_empty()
     }
 }
 
 impl Certificate {
-    pub fn from_der(der: Vec<u8>) -> Result<Certificate, String> {
-        let inner = x509_cert::Certificate::from_der(&der).map_err(|e| format!("not an X.509 certificate: {e}"))?;
+    /// Reads a DER certificate.
+    pub fn from_der(der: Vec<u8>) -> Result<Certificate, KeyError> {
+        let inner = x509_cert::Certificate::from_der(&der)
+            .map_err(|e| KeyError::Certificate(format!("not an X.509 certificate: {e}")))?;
         let tbs = &inner.tbs_certificate;
         Ok(Certificate {
             subject: tbs.subject.to_string(),
@@ -54,24 +62,26 @@ impl Certificate {
     }
 
     /// Every certificate of a PEM bundle, as DER.
-    pub fn pem_bundle(pem: &[u8]) -> Result<Vec<Vec<u8>>, String> {
-        let certs =
-            x509_cert::Certificate::load_pem_chain(pem).map_err(|e| format!("not a PEM certificate bundle: {e}"))?;
-        certs.iter().map(|c| c.to_der().map_err(|e| e.to_string())).collect()
+    pub fn pem_bundle(pem: &[u8]) -> Result<Vec<Vec<u8>>, KeyError> {
+        let bad = |e: x509_cert::der::Error| KeyError::Certificate(format!("not a PEM certificate bundle: {e}"));
+        let certs = x509_cert::Certificate::load_pem_chain(pem).map_err(bad)?;
+        certs.iter().map(|c| c.to_der().map_err(bad)).collect()
     }
 
+    /// The certificate as DER.
     pub fn der(&self) -> &[u8] {
         &self.der
     }
 
-    pub fn public_key(&self) -> Result<RsaPublicKey, String> {
+    pub(crate) fn public_key(&self) -> Result<RsaPublicKey, KeyError> {
+        let not_rsa = || KeyError::Certificate("its key is not an RSA key".into());
         let spki = self
             .inner
             .tbs_certificate
             .subject_public_key_info
             .to_der()
-            .map_err(|e| e.to_string())?;
-        RsaPublicKey::from_public_key_der(&spki).map_err(|_| "its key is not an RSA key".to_string())
+            .map_err(|_| not_rsa())?;
+        RsaPublicKey::from_public_key_der(&spki).map_err(|_| not_rsa())
     }
 
     /// Whether `issuer` names and signed this certificate.

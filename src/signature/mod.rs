@@ -11,7 +11,7 @@
 //! certificate.
 
 mod certificate;
-pub mod parse;
+mod parse;
 mod pkcs12;
 mod sign;
 
@@ -32,7 +32,14 @@ const RSA_SHA1: &str = "http://www.w3.org/2000/09/xmldsig#rsa-sha1";
 const SHA1: &str = "http://www.w3.org/2000/09/xmldsig#sha1";
 
 /// What to check beyond the signature itself.
+///
+/// ```
+/// use tulorekisteri::signature::VerifyOptions;
+/// let options = VerifyOptions::default().at(1_650_000_000).allow_sha1(false);
+/// assert_eq!(options.at, Some(1_650_000_000));
+/// ```
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct VerifyOptions {
     /// Trust anchors (DER certificates); the signer's certificate must chain
     /// to one of them.
@@ -47,15 +54,86 @@ pub struct VerifyOptions {
     pub allow_sha1: bool,
 }
 
+impl VerifyOptions {
+    /// The signer's certificate must chain to one of `anchors` (DER; see
+    /// [`Certificate::pem_bundle`]).
+    pub fn trust(mut self, anchors: Vec<Vec<u8>>) -> Self {
+        self.trust = anchors;
+        self
+    }
+
+    /// The certificate must be valid at `unix_seconds` rather than now.
+    pub fn at(mut self, unix_seconds: i64) -> Self {
+        self.at = Some(unix_seconds);
+        self
+    }
+
+    /// The signer's subject must be exactly `subject`.
+    pub fn subject(mut self, subject: impl Into<String>) -> Self {
+        self.subject = Some(subject.into());
+        self
+    }
+
+    /// Whether SHA-1 digests and RSA-SHA1 signatures are accepted.
+    pub fn allow_sha1(mut self, allow: bool) -> Self {
+        self.allow_sha1 = allow;
+        self
+    }
+}
+
 /// A record whose signature verified, and what its certificate is worth.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Verified {
+    /// The certificate the record was signed with.
     pub signer: Certificate,
+    /// Whether that certificate is valid and chains to the trust bundle.
     pub trust: Trust,
 }
 
-/// Why a record's signature does not verify.
+/// Why a key, a certificate or a key store cannot be used to sign.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum KeyError {
+    /// The PEM file holds no private key of a kind this crate reads.
+    NoPrivateKey,
+    /// The key is encrypted, and no passphrase was given.
+    PassphraseNeeded,
+    /// The encrypted key could not be decrypted.
+    WrongPassphrase,
+    /// The key could not be read; the message says why.
+    Key(String),
+    /// No certificate in the PEM file.
+    NoCertificate,
+    /// A certificate or bundle could not be read; the message says why.
+    Certificate(String),
+    /// A PKCS#12 store could not be read (its password, its MAC, its
+    /// algorithms); the message says why.
+    Store(String),
+    /// The key does not belong to the certificate.
+    Mismatch,
+}
+
+impl fmt::Display for KeyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KeyError::NoPrivateKey => {
+                f.write_str("no PEM private key (RSA PRIVATE KEY, PRIVATE KEY or ENCRYPTED PRIVATE KEY)")
+            }
+            KeyError::PassphraseNeeded => f.write_str("the key is encrypted: give its passphrase"),
+            KeyError::WrongPassphrase => f.write_str("the encrypted key could not be read (wrong passphrase?)"),
+            KeyError::NoCertificate => f.write_str("no certificate in the PEM file"),
+            KeyError::Mismatch => f.write_str("the key does not belong to the certificate"),
+            KeyError::Key(m) | KeyError::Certificate(m) | KeyError::Store(m) => f.write_str(m),
+        }
+    }
+}
+
+impl std::error::Error for KeyError {}
+
+/// Why a record's signature does not verify, or a record cannot be signed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum SignatureError {
     /// The record has no Signature.
     Unsigned,
@@ -71,6 +149,12 @@ pub enum SignatureError {
     SignatureValue,
     /// The signer's certificate is missing or unreadable.
     Certificate(String),
+}
+
+impl From<KeyError> for SignatureError {
+    fn from(e: KeyError) -> Self {
+        SignatureError::Certificate(e.to_string())
+    }
 }
 
 impl fmt::Display for SignatureError {
@@ -140,7 +224,7 @@ pub fn verify(xml: &[u8], options: &VerifyOptions) -> Result<Verified, Signature
         .certificates
         .first()
         .ok_or_else(|| SignatureError::Certificate("KeyInfo has no X509Certificate".into()))?;
-    let signer = Certificate::from_der(base64(der)?).map_err(SignatureError::Certificate)?;
+    let signer = Certificate::from_der(base64(der)?)?;
     let signed_info = canonicalize(
         xml,
         Method::Exclusive,
@@ -150,7 +234,7 @@ pub fn verify(xml: &[u8], options: &VerifyOptions) -> Result<Verified, Signature
     .map_err(c14n_error)?;
     let value = base64(&parts.signature_value)?;
     let signature = Signature::try_from(&value[..]).map_err(|_| SignatureError::SignatureValue)?;
-    let key = signer.public_key().map_err(SignatureError::Certificate)?;
+    let key = signer.public_key()?;
     let checked = if signature_sha1 {
         VerifyingKey::<Sha1>::new(key).verify(&signed_info, &signature)
     } else {
@@ -160,7 +244,7 @@ pub fn verify(xml: &[u8], options: &VerifyOptions) -> Result<Verified, Signature
     // Other certificates of KeyInfo may be intermediates of the chain.
     let mut others = vec![];
     for c in &parts.certificates[1..] {
-        others.push(Certificate::from_der(base64(c)?).map_err(SignatureError::Certificate)?);
+        others.push(Certificate::from_der(base64(c)?)?);
     }
     let at = options.at.unwrap_or_else(certificate::now);
     let mut trust = signer.trust(&others, &options.trust, at);

@@ -5,7 +5,7 @@
 //! signer's certificate in `KeyInfo/X509Data/X509Certificate`.
 
 use super::certificate::Certificate;
-use super::SignatureError;
+use super::{KeyError, SignatureError};
 use crate::xml::c14n::{canonicalize, canonicalize_to, Comments, Method, Selection};
 use base64ct::{Base64, Encoding};
 use rsa::pkcs1::DecodeRsaPrivateKey;
@@ -32,30 +32,29 @@ impl Signer {
     /// A key in PEM (PKCS#1 `RSA PRIVATE KEY`, PKCS#8 `PRIVATE KEY`, or
     /// encrypted PKCS#8 `ENCRYPTED PRIVATE KEY` with `passphrase`) and its
     /// certificate in PEM.
-    pub fn from_pem(key_pem: &str, certificate_pem: &[u8], passphrase: Option<&[u8]>) -> Result<Signer, String> {
+    pub fn from_pem(key_pem: &str, certificate_pem: &[u8], passphrase: Option<&[u8]>) -> Result<Signer, KeyError> {
         let key = if key_pem.contains("-----BEGIN RSA PRIVATE KEY-----") {
-            RsaPrivateKey::from_pkcs1_pem(key_pem).map_err(|e| format!("not a PKCS#1 RSA key: {e}"))?
+            RsaPrivateKey::from_pkcs1_pem(key_pem).map_err(|e| KeyError::Key(format!("not a PKCS#1 RSA key: {e}")))?
         } else if key_pem.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") {
-            let passphrase = passphrase.ok_or("the key is encrypted: give its passphrase")?;
-            RsaPrivateKey::from_pkcs8_encrypted_pem(key_pem, passphrase)
-                .map_err(|_| "the encrypted key could not be read (wrong passphrase?)".to_string())?
+            let passphrase = passphrase.ok_or(KeyError::PassphraseNeeded)?;
+            RsaPrivateKey::from_pkcs8_encrypted_pem(key_pem, passphrase).map_err(|_| KeyError::WrongPassphrase)?
         } else if key_pem.contains("-----BEGIN PRIVATE KEY-----") {
-            RsaPrivateKey::from_pkcs8_pem(key_pem).map_err(|e| format!("not a PKCS#8 RSA key: {e}"))?
+            RsaPrivateKey::from_pkcs8_pem(key_pem).map_err(|e| KeyError::Key(format!("not a PKCS#8 RSA key: {e}")))?
         } else {
-            return Err("no PEM private key (RSA PRIVATE KEY, PRIVATE KEY or ENCRYPTED PRIVATE KEY)".into());
+            return Err(KeyError::NoPrivateKey);
         };
         let der = Certificate::pem_bundle(certificate_pem)?
             .into_iter()
             .next()
-            .ok_or("no certificate in the PEM file")?;
+            .ok_or(KeyError::NoCertificate)?;
         Signer::new(key, Certificate::from_der(der)?)
     }
 
     /// A PKCS#12 store (`.p12`, `.pfx`) and its password: the store's key,
     /// with the one of its certificates that belongs to the key.
-    pub fn from_pkcs12(p12: &[u8], password: &str) -> Result<Signer, String> {
-        let (key, certificates) = super::pkcs12::read(p12, password)?;
-        let mut mismatch = "the store has no certificate".to_string();
+    pub fn from_pkcs12(p12: &[u8], password: &str) -> Result<Signer, KeyError> {
+        let (key, certificates) = super::pkcs12::read(p12, password).map_err(KeyError::Store)?;
+        let mut mismatch = KeyError::Store("the store has no certificate".into());
         for der in certificates {
             match Signer::new(key.clone(), Certificate::from_der(der)?) {
                 Ok(signer) => return Ok(signer),
@@ -66,18 +65,15 @@ impl Signer {
     }
 
     /// A key and its certificate; refused when they do not belong together.
-    pub fn new(key: RsaPrivateKey, certificate: Certificate) -> Result<Signer, String> {
-        let ours = key.to_public_key().to_public_key_der().map_err(|e| e.to_string())?;
-        let theirs = certificate
-            .public_key()?
-            .to_public_key_der()
-            .map_err(|e| e.to_string())?;
-        if ours.as_bytes() != theirs.as_bytes() {
-            return Err("the key does not belong to the certificate".into());
+    fn new(key: RsaPrivateKey, certificate: Certificate) -> Result<Signer, KeyError> {
+        let der = |k: &rsa::RsaPublicKey| k.to_public_key_der().map_err(|e| KeyError::Key(e.to_string()));
+        if der(&key.to_public_key())?.as_bytes() != der(&certificate.public_key()?)?.as_bytes() {
+            return Err(KeyError::Mismatch);
         }
         Ok(Signer { key, certificate })
     }
 
+    /// The signer's certificate, which goes into every signature it makes.
     pub fn certificate(&self) -> &Certificate {
         &self.certificate
     }

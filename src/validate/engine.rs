@@ -16,8 +16,10 @@ use std::io::{self, Read};
 
 const XSI: &str = "http://www.w3.org/2001/XMLSchema-instance";
 
-/// Limits that keep memory and time bounded on hostile input.
+/// Limits that keep memory and time bounded on hostile input. The defaults
+/// accept every real record.
 #[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
 pub struct Limits {
     /// Deepest element nesting accepted (libxml2's default is also 256).
     pub max_depth: usize,

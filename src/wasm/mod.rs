@@ -91,26 +91,6 @@ export interface RecordError extends Error { diagnostics: Diagnostic[]; }
 #[wasm_bindgen(typescript_custom_section)]
 const RECORD_TYPES: &str = include_str!("records.d.ts");
 
-#[wasm_bindgen]
-extern "C" {
-    /// JavaScript's `Date`, for the local date.
-    #[wasm_bindgen(js_name = Date)]
-    type JsDate;
-    #[wasm_bindgen(constructor, js_class = "Date")]
-    fn new() -> JsDate;
-    #[wasm_bindgen(method, js_class = "Date", js_name = getFullYear)]
-    fn full_year(this: &JsDate) -> i32;
-    #[wasm_bindgen(method, js_class = "Date", js_name = getMonth)]
-    fn month(this: &JsDate) -> u32;
-    #[wasm_bindgen(method, js_class = "Date", js_name = getDate)]
-    fn day(this: &JsDate) -> u32;
-}
-
-fn local_today() -> Date {
-    let now = JsDate::new();
-    Date::new(now.full_year(), now.month() + 1, now.day()).unwrap_or_else(Date::today_utc)
-}
-
 /// Reads `ValidateOptions`; an option with a wrong value is an error, not
 /// silently ignored.
 fn options_from(js: Option<&JsValue>) -> Result<Options, JsValue> {
@@ -121,24 +101,26 @@ fn options_from(js: Option<&JsValue>) -> Result<Options, JsValue> {
         Value::Null
     };
     let bad = |what: &str| -> JsValue { JsError::new(&format!("options: {what}")).into() };
-    let mut rules = RuleOptions::new(local_today());
+    let mut rules = RuleOptions::default();
     if let Some(lang) = v.get("lang").and_then(Value::as_str) {
         rules.lang = Lang::parse(lang).ok_or_else(|| bad("lang must be \"fi\", \"sv\" or \"en\""))?;
     }
     if let Some(today) = v.get("today").and_then(Value::as_str) {
-        rules.today = Date::parse(today)
-            .filter(|_| today.len() == 10)
-            .ok_or_else(|| bad("today must be YYYY-MM-DD"))?;
+        rules.today = Some(
+            Date::parse(today)
+                .filter(|_| today.len() == 10)
+                .ok_or_else(|| bad("today must be YYYY-MM-DD"))?,
+        );
     }
     if let Some(env) = v.get("environment").and_then(Value::as_str) {
         rules.environment =
             Some(Environment::parse(env).ok_or_else(|| bad("environment must be \"production\" or \"test\""))?);
     }
     let schema_only = v.get("schemaOnly").and_then(Value::as_bool).unwrap_or(false);
-    Ok(Options {
-        unsigned: v.get("unsigned").and_then(Value::as_bool).unwrap_or(false),
-        rules: (!schema_only).then_some(rules),
-        ..Options::default()
+    let options = Options::default().unsigned(v.get("unsigned").and_then(Value::as_bool).unwrap_or(false));
+    Ok(match schema_only {
+        true => options.schema_only(),
+        false => options.rules(rules),
     })
 }
 

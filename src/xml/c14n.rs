@@ -9,7 +9,7 @@
 //! them byte for byte).
 //!
 //! ```
-//! use tulorekisteri::xml::c14n::{canonicalize, Comments, Method, Selection};
+//! use tulorekisteri::c14n::{canonicalize, Comments, Method, Selection};
 //! let xml = br#"<?xml version="1.0"?><p:a xmlns:p="urn:p" xmlns:q="urn:q" b='1' ><!-- c --><p:b/></p:a>"#;
 //! let exclusive = canonicalize(&xml[..], Method::Exclusive, Selection::Document, Comments::Omit).unwrap();
 //! assert_eq!(exclusive, br#"<p:a xmlns:p="urn:p" b="1"><p:b></p:b></p:a>"#);
@@ -59,15 +59,21 @@ pub enum Method {
 /// Whether comments are part of the canonical form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Comments {
+    /// Leave comments out (what signatures digest).
     Omit,
+    /// Keep comments (what `xmllint --exc-c14n` writes).
     Keep,
 }
 
 /// Why a document could not be canonicalised, and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct C14nError {
+    /// 1-based line of the problem (0 when it is not in the document).
     pub line: u64,
+    /// 1-based column, in characters.
     pub column: u64,
+    /// What is wrong.
     pub message: String,
 }
 

@@ -6,4 +6,6 @@ pub mod chars;
 pub mod checks;
 mod positions;
 pub mod text;
+// Internal: reached from outside only through `internal` (the tokenizer benchmark).
+#[allow(missing_docs)]
 pub mod tokenizer;

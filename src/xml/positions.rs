@@ -11,7 +11,9 @@ use std::cell::Cell;
 /// Token position: 1-based line and column in characters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Position {
+    /// 1-based line.
     pub line: u64,
+    /// 1-based column, in characters.
     pub column: u64,
 }
 

@@ -85,7 +85,7 @@ impl EmploymentState {
 impl RecordChecker {
     /// A value these rules look at (earnings payment reports only).
     pub(super) fn employment_value(&mut self, role: Role, value: &str, out: &mut Vec<Finding>) {
-        let today = self.options.today;
+        let today = self.today;
         let number = || value.parse::<f64>().ok();
         let code = || value.parse::<i64>().ok();
         let e = &mut self.report.employment;

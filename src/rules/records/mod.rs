@@ -449,6 +449,8 @@ pub(super) struct RecordChecker {
     family: Family,
     realtime: bool,
     options: RuleOptions,
+    /// The day the date rules count from, fixed when the validation starts.
+    today: Date,
     /// By element declaration: (parent complex type, role) pairs; few each.
     roles: Vec<Vec<(u16, Role)>>,
     /// By element declaration: (parent complex type, index into CODE_LIST_FIELDS).
@@ -563,6 +565,7 @@ impl RecordChecker {
         Some(RecordChecker {
             family,
             realtime,
+            today: options.today.unwrap_or_else(Date::today),
             options,
             roles,
             code_lists,
@@ -674,7 +677,7 @@ impl RecordChecker {
         }
         if let (Some(month), Some(year)) = (self.report.month, self.report.year) {
             let ahead = if codes.iter().all(|t| t.code == 101) { 6 } else { 1 };
-            let today = self.options.today;
+            let today = self.today;
             let target = year * 12 + month as i32 - 1;
             let limit = today.year * 12 + today.month as i32 - 1 + ahead;
             if year < 2019 || target > limit {
@@ -720,7 +723,7 @@ impl Checker for RecordChecker {
         let Some(&(_, role)) = self.roles[el as usize].iter().find(|(p, _)| *p == parent) else {
             return;
         };
-        let today = self.options.today;
+        let today = self.today;
         match role {
             Role::DeliveryDataType => {
                 self.delivery_data_type = value.parse().ok();

@@ -95,7 +95,7 @@ impl RecordChecker {
                     p.basic_fields |= field;
                 }
                 if field == PAYER_BIRTH_DATE {
-                    let today = self.options.today;
+                    let today = self.today;
                     if let Some(d) = Date::parse(value) {
                         if d > today || Some(d) < Date::new(1800, 1, 1) {
                             out.push(self.finding(Code::RuleBirthDate, &[value, &today.to_string()]));
