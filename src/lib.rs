@@ -19,6 +19,37 @@
 //! assert_eq!(parse(xml.as_bytes()).unwrap(), record);
 //! ```
 //!
+//! # Records as JSON objects
+//!
+//! [`build`] and [`parse`] use the object shape of the CLI's `build` and
+//! `parse` and of the npm package: one key, the root element's name,
+//! holding the root's children; field names are the schema's element names;
+//! an element that may repeat is an array; key order does not matter (the
+//! schema gives the order). The object is a [`serde_json::Value`], on
+//! purpose: it is the Rust ecosystem's JSON vocabulary, and the same object
+//! travels between a payroll system, the CLI and a browser. (The `typed`
+//! feature adds structs for every record.)
+//!
+//! | XSD built-in | parsed as | accepted when building |
+//! | --- | --- | --- |
+//! | xs:int, xs:integer | number | number without fraction, or string |
+//! | xs:boolean | `true` / `false` | boolean, or `"true"`, `"false"`, `"1"`, `"0"` |
+//! | xs:decimal | string, as written (`"1500.00"`), so no cent is lost to floating point | number or string |
+//! | every other (strings, dates, times, base64) | string | string; numbers and booleans too for string types |
+//!
+//! `null`, `""` and `{}` mean "absent" unless the schema requires the
+//! element. `ds:Signature` is never part of the object: building leaves it
+//! out, also where the schema requires one (the output is valid with
+//! [`Options::unsigned`], and is signed next), and parsing leaves it out.
+//!
+//! ```
+//! use serde_json::json;
+//! let wrong = json!({ "Echo": { "Data": "hello", "Date": "2024-01-01" } });
+//! let problems = tulorekisteri::build(&wrong).unwrap_err();
+//! assert_eq!(problems[0].code.as_str(), "build-field");
+//! assert_eq!(problems[0].path, "Date"); // an object path: `A.B[2].C`
+//! ```
+//!
 //! # Features
 //!
 //! - `signature` (default): [`signature`], signing records with the
@@ -41,7 +72,6 @@ mod diagnostic;
 pub mod feedback;
 mod record;
 pub mod rules;
-#[doc(hidden)]
 pub mod schema;
 #[cfg(all(feature = "signature", not(target_arch = "wasm32")))]
 pub mod signature;

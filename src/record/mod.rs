@@ -1,28 +1,5 @@
-//! Records as plain objects: build the XML of any record from an object whose
-//! field names are the schema's element names, and parse any record back to
-//! the same shape. The schema tables drive both.
-//!
-//! A record is an object with one key, the root element's name:
-//!
-//! ```
-//! use serde_json::json;
-//! let record = json!({ "Echo": { "Data": "hello" } });
-//! let xml = tulorekisteri::build(&record).unwrap();
-//! assert!(xml.contains("<Data>hello</Data>"));
-//! assert_eq!(tulorekisteri::parse(xml.as_bytes()).unwrap(), record);
-//!
-//! let wrong = json!({ "Echo": { "Data": "hello", "Date": "2024-01-01" } });
-//! let problems = tulorekisteri::build(&wrong).unwrap_err();
-//! assert_eq!(problems[0].code.as_str(), "build-field");
-//! assert_eq!(problems[0].path, "Date");
-//! ```
-//!
-//! Building leaves the signature out, also where the schema requires one
-//! (Echo, StatusRequestToIR): the output is valid with
-//! [`Options::unsigned`](crate::Options::unsigned) and is signed next.
-//!
-//! Repeated elements are arrays; values follow [`value`]'s table; `ds:Signature`
-//! is never part of the object (signing adds it, parsing leaves it out).
+//! Records as plain objects (see the crate's documentation, "Records as
+//! JSON objects"): build and parse, driven by the schema tables.
 
 mod build;
 mod parse;

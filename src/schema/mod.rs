@@ -1,10 +1,18 @@
-//! The compiled Incomes Register schema set.
+//! The compiled Incomes Register schema set, and a read-only view of it
+//! ([`roots`], [`Element::shape`]) for tools that describe records.
 
 #[rustfmt::skip]
+#[allow(missing_docs)]
 mod generated;
+// The raw tables: the validator's and the project's own tools' (not API).
+#[doc(hidden)]
+#[allow(missing_docs)]
 pub mod model;
+mod view;
 
+#[doc(hidden)]
 pub use generated::{COMPLEX_TYPES, ELEMENTS, NAMESPACES, ROOTS, SIMPLE_TYPES, STATES};
+pub use view::{root, roots, Element, Field, Shape, ValueKind, ValueType};
 
 #[cfg(test)]
 mod tests {
