@@ -12,14 +12,15 @@ mod corpus;
 use corpus::mutate::{mutate, Exception};
 use corpus::{document, Mode, Rng};
 use sha2::{Digest, Sha256};
-mod official;
+#[path = "support/workspace.rs"]
+mod workspace;
 
-use official::samples;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use tulorekisteri::schema::{ELEMENTS, ROOTS};
 use tulorekisteri::xml::c14n::{canonicalize, Comments, Method, Selection};
 use tulorekisteri::{validate_bytes, Code, Options};
+use workspace::samples;
 
 /// A fresh directory for documents to hand to xmllint, or None (and a
 /// note) when xmllint is not installed.
@@ -88,8 +89,7 @@ fn canonical_form_matches_xmllint() {
         ));
     }
     for f in ["wage-report.xml", "wage-report-broken.xml"] {
-        let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(f);
-        docs.push((f.into(), std::fs::read(p).unwrap()));
+        docs.push((f.into(), std::fs::read(workspace::fixture(f)).unwrap()));
     }
     let mut rng = Rng::new(20_261_130);
     for (r, root) in ROOTS.iter().enumerate() {

@@ -3,11 +3,12 @@
 
 use tulorekisteri::{validate_bytes, Code, Options};
 
-mod official;
+#[path = "support/workspace.rs"]
+mod workspace;
 
 /// The samples, or `None` when they are absent.
 fn samples() -> Option<Vec<std::path::PathBuf>> {
-    Some(official::samples()).filter(|s| !s.is_empty())
+    Some(workspace::samples()).filter(|s| !s.is_empty())
 }
 
 #[test]

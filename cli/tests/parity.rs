@@ -5,7 +5,10 @@
 //! from the XSD 1.0 / XML 1.0 specifications (the specification wins) or
 //! where we refuse something on purpose.
 
+#[path = "../../tests/corpus/mod.rs"]
 mod corpus;
+#[path = "../../tests/support/workspace.rs"]
+mod workspace;
 
 use corpus::mutate::{mutate, Exception};
 use corpus::{document, Mode, Rng};
@@ -57,7 +60,7 @@ fn corpus() -> Vec<Case> {
 }
 
 fn schema_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/reference/ir/schema")
+    workspace::reference_ir().join("schema")
 }
 
 fn have_xmllint() -> bool {

@@ -1,6 +1,9 @@
 //! The command-line contract: exit statuses, output formats, and that
 //! `build -o` writes a file whole or not at all.
 
+#[path = "../../tests/support/workspace.rs"]
+mod workspace;
+
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
@@ -20,17 +23,28 @@ fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
-const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/wage-report.xml");
-const BROKEN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/wage-report-broken.xml");
+/// The example record of scripts/run.sh, as the commands take and name it.
+fn example() -> String {
+    workspace::fixture("wage-report.xml").to_str().unwrap().to_string()
+}
+
+/// Its copy with planted problems.
+fn broken() -> String {
+    workspace::fixture("wage-report-broken.xml")
+        .to_str()
+        .unwrap()
+        .to_string()
+}
 
 /// The example of scripts/run.sh passes the schema and the rules, and its
 /// broken copy reports each planted problem once (no rule calls the
 /// refused Amount missing).
 #[test]
 fn the_example_record_is_valid_and_its_broken_copy_is_not() {
-    let out = run(&["validate", EXAMPLE], "");
+    let (example, broken) = (example(), broken());
+    let out = run(&["validate", &example], "");
     assert_eq!((out.status.code(), text(&out.stdout)), (Some(0), String::new()));
-    let out = run(&["validate", "--format", "json", BROKEN], "");
+    let out = run(&["validate", "--format", "json", &broken], "");
     let found: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let codes: Vec<&str> = found
         .as_array()
@@ -52,14 +66,15 @@ fn the_example_record_is_valid_and_its_broken_copy_is_not() {
 
 #[test]
 fn validate_reports_each_problem_as_file_line_column_code() {
-    let out = run(&["validate", BROKEN], "");
+    let broken = broken();
+    let out = run(&["validate", &broken], "");
     assert_eq!(out.status.code(), Some(1));
     let first = text(&out.stdout).lines().next().unwrap().to_string();
     assert_eq!(
         first,
-        format!("{BROKEN}:10:3: schema-type: expected an integer (xs:int), found \"one\" (/WageReportsRequestToIR/DeliveryData/FaultyControl)")
+        format!("{broken}:10:3: schema-type: expected an integer (xs:int), found \"one\" (/WageReportsRequestToIR/DeliveryData/FaultyControl)")
     );
-    let out = run(&["validate", "--format", "json", BROKEN], "");
+    let out = run(&["validate", "--format", "json", &broken], "");
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let keys: Vec<&str> = v[0].as_object().unwrap().keys().map(String::as_str).collect();
     for k in ["file", "line", "column", "path", "code", "severity", "message"] {
@@ -67,11 +82,12 @@ fn validate_reports_each_problem_as_file_line_column_code() {
     }
     assert_eq!(run(&["validate"], "").status.code(), Some(2));
     assert_eq!(run(&["validate", "/nonexistent.xml"], "").status.code(), Some(2));
-    assert_eq!(run(&["validate", "--bogus", BROKEN], "").status.code(), Some(2));
+    assert_eq!(run(&["validate", "--bogus", &broken], "").status.code(), Some(2));
 }
 
 #[test]
 fn build_and_parse_round_trip_through_the_command_line() {
+    let broken = broken();
     let dir = std::env::temp_dir().join(format!("tulorekisteri-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let out_file = dir.join("echo.xml");
@@ -110,10 +126,10 @@ fn build_and_parse_round_trip_through_the_command_line() {
     assert_eq!(run(&["build"], "").status.code(), Some(2));
 
     // parse of an invalid record: exit 1 with positioned problems on stderr.
-    let out = run(&["parse", BROKEN], "");
+    let out = run(&["parse", &broken], "");
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty());
-    assert!(text(&out.stderr).starts_with(&format!("{BROKEN}:10:3: schema-type:")));
+    assert!(text(&out.stderr).starts_with(&format!("{broken}:10:3: schema-type:")));
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

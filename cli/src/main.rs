@@ -1,5 +1,6 @@
 //! The `tulorekisteri` command-line tool.
 
+#[path = "mod.rs"]
 mod cli;
 
 fn main() -> std::process::ExitCode {
