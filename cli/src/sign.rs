@@ -6,52 +6,48 @@
 //! signed, 1 when the record cannot be signed (already signed, not
 //! well-formed), 2 for usage, key or I/O errors.
 
-use super::record::{emit, read_input};
-use super::{usage_error, ArgReader, EXIT_INVALID, EXIT_USAGE};
+use crate::record::{emit, read_or_report};
+use crate::{EXIT_INVALID, EXIT_USAGE};
+use clap::ArgGroup;
 use tulorekisteri::signature::{sign, Signer};
 
-struct Args {
+/// Sign a record with an RSA key and its certificate, as the Register signs
+#[derive(clap::Args)]
+// One of a PEM key with its certificate or a PKCS#12 store with its password.
+// The conflicts are spelt out: clap lets a required argument be missing when
+// it conflicts with one given.
+#[command(
+    group(ArgGroup::new("key_source").args(["key", "p12"]).required(true)),
+    override_usage = "tulorekisteri sign --key <KEY> --cert <CERT> [--passphrase-file <F>] [-o <OUT>] <IN>
+       tulorekisteri sign --p12 <FILE> --password-file <F> [-o <OUT>] <IN>",
+    args_override_self = true,
+    after_help = "\
+The Signature is added as the root's last child; every other byte stays as it was.
+Exit status: 0 signed, 1 the record cannot be signed (already signed, not well-formed),
+2 usage, key or I/O error."
+)]
+pub struct Args {
+    /// RSA private key, PEM (PKCS#1, PKCS#8 or encrypted PKCS#8)
+    #[arg(long, value_name = "KEY", requires = "cert")]
     key: Option<String>,
+    /// The key's certificate, PEM
+    #[arg(long, value_name = "CERT", requires = "key")]
     cert: Option<String>,
+    /// File whose first line is the key's passphrase
+    #[arg(long, value_name = "F", requires = "key", conflicts_with = "p12")]
     passphrase_file: Option<String>,
+    /// PKCS#12 store of the key and its certificate
+    #[arg(long, value_name = "FILE", requires = "password_file", conflicts_with = "cert")]
     p12: Option<String>,
+    /// File whose first line is the store's password
+    #[arg(long, value_name = "F", requires = "p12", conflicts_with_all = ["key", "cert"])]
+    password_file: Option<String>,
+    /// Write it here, whole or not at all [default: standard output]
+    #[arg(short, long, value_name = "OUT")]
     output: Option<String>,
+    /// Record to sign ('-' for standard input)
+    #[arg(value_name = "IN")]
     input: String,
-}
-
-fn parse(args: &[String]) -> Result<Args, String> {
-    let mut a = Args {
-        key: None,
-        cert: None,
-        passphrase_file: None,
-        p12: None,
-        output: None,
-        input: String::new(),
-    };
-    let mut inputs = vec![];
-    let mut args = ArgReader::new(args);
-    while let Some(name) = args.next_option(&mut inputs) {
-        match name {
-            "--key" => a.key = Some(args.value(name, "a PEM key file")?),
-            "--cert" => a.cert = Some(args.value(name, "a PEM certificate file")?),
-            "--passphrase-file" => a.passphrase_file = Some(args.value(name, "a file")?),
-            "--p12" => a.p12 = Some(args.value(name, "a PKCS#12 file")?),
-            // The PKCS#12 password, read like a PEM key's passphrase.
-            "--password-file" => a.passphrase_file = Some(args.value(name, "a file")?),
-            "-o" | "--output" => a.output = Some(args.value(name, "a file name")?),
-            s => return Err(format!("unknown option {s:?}")),
-        }
-    }
-    a.input = match &inputs[..] {
-        [one] => one.clone(),
-        [] => return Err("sign needs the record to sign ('-' for standard input)".into()),
-        _ => return Err("sign takes one record".into()),
-    };
-    match (&a.key, &a.cert, &a.p12, &a.passphrase_file) {
-        (Some(_), Some(_), None, _) | (None, None, Some(_), Some(_)) => Ok(a),
-        (None, None, Some(_), None) => Err("--p12 needs --password-file".into()),
-        _ => Err("sign needs --key KEY and --cert CERT, or --p12 FILE and --password-file F".into()),
-    }
 }
 
 /// The passphrase: the file's first line (without its line end).
@@ -62,26 +58,24 @@ fn passphrase(path: &str) -> Result<Vec<u8>, String> {
 }
 
 fn signer(a: &Args) -> Result<Signer, String> {
-    let passphrase = a.passphrase_file.as_deref().map(passphrase).transpose()?;
-    if let Some(p12) = &a.p12 {
+    // The argument groups let through a PEM key with its certificate or a
+    // store with its password file, nothing else.
+    if let (Some(p12), Some(password_file)) = (&a.p12, &a.password_file) {
+        let password = passphrase(password_file)?;
         let bytes = std::fs::read(p12).map_err(|e| format!("{p12}: {e}"))?;
-        let password =
-            String::from_utf8(passphrase.unwrap_or_default()).map_err(|_| "the password is not UTF-8".to_string())?;
+        let password = String::from_utf8(password).map_err(|_| "the password is not UTF-8".to_string())?;
         return Signer::from_pkcs12(&bytes, &password).map_err(|e| format!("{p12}: {e}"));
     }
     let (Some(key), Some(cert)) = (&a.key, &a.cert) else {
         return Err("no key".into());
     };
+    let passphrase = a.passphrase_file.as_deref().map(passphrase).transpose()?;
     let key_pem = std::fs::read_to_string(key).map_err(|e| format!("{key}: {e}"))?;
     let cert_pem = std::fs::read(cert).map_err(|e| format!("{cert}: {e}"))?;
     Signer::from_pem(&key_pem, &cert_pem, passphrase.as_deref()).map_err(|e| format!("{key}: {e}"))
 }
 
-pub fn run(args: &[String]) -> u8 {
-    let a = match parse(args) {
-        Ok(a) => a,
-        Err(e) => return usage_error(&e),
-    };
+pub fn run(a: Args) -> u8 {
     let signer = match signer(&a) {
         Ok(s) => s,
         Err(e) => {
@@ -89,12 +83,9 @@ pub fn run(args: &[String]) -> u8 {
             return EXIT_USAGE;
         }
     };
-    let bytes = match read_input(&a.input) {
+    let bytes = match read_or_report(&a.input) {
         Ok(b) => b,
-        Err(e) => {
-            eprintln!("tulorekisteri: {}: {e}", a.input);
-            return EXIT_USAGE;
-        }
+        Err(status) => return status,
     };
     match sign(&bytes, &signer) {
         Ok(signed) => emit(a.output.as_deref(), &signed),

@@ -5,79 +5,73 @@
 //! large the record: one `FILE:LINE:COLUMN: CODE: message (path)` line each,
 //! or one JSON array of objects.
 
-use super::{usage_error, ArgReader, EXIT_INVALID, EXIT_OK, EXIT_USAGE};
+use crate::{EXIT_INVALID, EXIT_OK, EXIT_USAGE};
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use tulorekisteri::rules::{Date, Environment, Lang, RuleOptions};
 use tulorekisteri::{validate_reader, Diagnostic, Options};
 
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Clone, Copy, PartialEq, clap::ValueEnum)]
 enum Format {
     Text,
     Json,
 }
 
-struct Args {
+const AFTER_HELP: &str = "\
+Text output: one line per problem, FILE:LINE:COLUMN: CODE: message (path).
+JSON output: one array of objects with file, line, column, path, code, severity, message.
+Schema messages are in English, rule messages in the language of --lang.
+Exit status: 0 all valid, 1 a file has a problem, 2 usage or I/O error.";
+
+/// Check records against the official schemas and the Register's rules
+#[derive(clap::Args)]
+#[command(args_override_self = true, after_help = AFTER_HELP)]
+pub struct Args {
+    /// Check the schemas only, not the Register's rules
+    #[arg(long)]
+    schema_only: bool,
+    /// A line per problem, or a JSON array
+    #[arg(long, value_name = "text|json", value_enum, default_value_t = Format::Text, hide_possible_values = true)]
     format: Format,
+    /// Language of the rule messages
+    #[arg(long, value_name = "fi|sv|en", default_value = "en", hide_possible_values = true,
+          value_parser = one_of(&["fi", "sv", "en"], Lang::parse))]
+    lang: Lang,
+    /// Day the date rules count from [default: the local date]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = date)]
+    today: Option<Date>,
+    /// ProductionEnvironment must match it [default: not checked]
+    #[arg(long, value_name = "production|test", hide_possible_values = true,
+          value_parser = one_of(&["production", "test"], Environment::parse))]
+    environment: Option<Environment>,
+    /// Records to check ('-' for standard input); the root element selects the schema
+    #[arg(value_name = "FILE", required = true)]
     files: Vec<String>,
-    /// `None` with `--schema-only`.
-    rules: Option<RuleOptions>,
 }
 
-fn parse_format(value: Option<&str>) -> Result<Format, String> {
-    match value {
-        Some("text") => Ok(Format::Text),
-        Some("json") => Ok(Format::Json),
-        Some(f) => Err(format!("unknown format {f:?} (text or json)")),
-        None => Err("--format needs text or json".into()),
-    }
+/// A value of `names`, which help and errors list, read by `parse`.
+fn one_of<T: Clone + Send + Sync + 'static>(
+    names: &'static [&'static str],
+    parse: fn(&str) -> Option<T>,
+) -> impl TypedValueParser<Value = T> {
+    PossibleValuesParser::new(names.iter().copied()).try_map(move |name| parse(&name).ok_or("not a known name"))
 }
 
-fn parse(args: &[String]) -> Result<Args, String> {
-    let mut format = Format::Text;
-    let mut files = vec![];
-    let mut schema_only = false;
-    let mut rules = RuleOptions::new(super::today::local_today());
-    let mut args = ArgReader::new(args);
-    while let Some(name) = args.next_option(&mut files) {
-        match name {
-            "--schema-only" => schema_only = true,
-            "--format" => format = parse_format(Some(&args.value(name, "text or json")?))?,
-            "--lang" => {
-                let v = args.value(name, "fi, sv or en")?;
-                rules.lang = Lang::parse(&v).ok_or(format!("unknown language {v:?} (fi, sv or en)"))?;
-            }
-            "--today" => {
-                let v = args.value(name, "a date YYYY-MM-DD")?;
-                rules.today = Date::parse(&v)
-                    .filter(|_| v.len() == 10)
-                    .ok_or(format!("--today needs a date YYYY-MM-DD, not {v:?}"))?;
-            }
-            "--environment" => {
-                let v = args.value(name, "production or test")?;
-                rules.environment =
-                    Some(Environment::parse(&v).ok_or(format!("unknown environment {v:?} (production or test)"))?);
-            }
-            s => return Err(format!("unknown option {s:?}")),
-        }
-    }
-    if files.is_empty() {
-        return Err("validate needs at least one FILE ('-' for standard input)".into());
-    }
-    Ok(Args {
-        format,
-        files,
-        rules: (!schema_only).then_some(rules),
-    })
+fn date(v: &str) -> Result<Date, String> {
+    Date::parse(v)
+        .filter(|_| v.len() == 10)
+        .ok_or_else(|| "expected a date YYYY-MM-DD".into())
 }
 
-pub fn run(args: &[String]) -> u8 {
-    let args = match parse(args) {
-        Ok(a) => a,
-        Err(e) => return usage_error(&e),
+pub fn run(args: Args) -> u8 {
+    let rules = RuleOptions {
+        lang: args.lang,
+        today: args.today.unwrap_or_else(crate::today::local_today),
+        environment: args.environment,
     };
     let options = Options {
-        rules: args.rules.clone(),
+        rules: (!args.schema_only).then_some(rules),
         ..Options::default()
     };
     let stdout = io::stdout();

@@ -149,3 +149,135 @@ fn a_declaration_after_a_comment_is_refused_at_its_place() {
         );
     }
 }
+
+/// `--name=value` is `--name value`, and `--` ends the options.
+#[test]
+fn options_take_their_values_either_way() {
+    let broken = broken();
+    let out = run(&["validate", "--format=json", "--lang", "fi", "--", &broken], "");
+    assert_eq!(out.status.code(), Some(1));
+    let found: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(found.as_array().unwrap().len(), 5);
+    // After `--`, what looks like an option is a file name.
+    let out = run(&["validate", "--", "--format"], "");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).starts_with("tulorekisteri: --format: "));
+}
+
+/// Help goes to standard output with status 0: the commands, and each
+/// command's options, defaults and exit statuses.
+#[test]
+fn help_lists_the_commands_and_each_commands_options() {
+    let out = run(&["validate", "--help"], "");
+    assert_eq!(out.status.code(), Some(0));
+    let help = text(&out.stdout);
+    for part in [
+        "Usage: tulorekisteri validate [OPTIONS] <FILE>...",
+        "--schema-only",
+        "--format <text|json>",
+        "[default: text]",
+        "--lang <fi|sv|en>",
+        "[default: en]",
+        "--today <YYYY-MM-DD>",
+        "--environment <production|test>",
+        "Exit status: 0 all valid, 1 a file has a problem, 2 usage or I/O error.",
+    ] {
+        assert!(help.contains(part), "{part:?} is missing from:\n{help}");
+    }
+    for args in [&["--help"][..], &["help"]] {
+        let out = run(args, "");
+        assert_eq!(out.status.code(), Some(0));
+        let help = text(&out.stdout);
+        for command in ["validate", "build", "parse", "sign", "verify"] {
+            assert!(
+                help.contains(&format!("\n  {command} ")),
+                "{command} is missing from:\n{help}"
+            );
+        }
+    }
+    for command in ["build", "parse", "sign", "verify"] {
+        for args in [[command, "--help"], ["help", command]] {
+            let out = run(&args, "");
+            assert_eq!(out.status.code(), Some(0));
+            let help = text(&out.stdout);
+            assert!(help.contains(&format!("Usage: tulorekisteri {command} ")), "{help}");
+            assert!(help.contains("Exit status: 0"), "{help}");
+        }
+    }
+    let out = run(&["--version"], "");
+    assert_eq!(
+        (out.status.code(), text(&out.stdout)),
+        (Some(0), format!("tulorekisteri {}\n", env!("CARGO_PKG_VERSION")))
+    );
+}
+
+/// A usage error is a short message on standard error, status 2: what is
+/// wrong, the command's usage, where to read more; not the whole manual.
+#[test]
+fn a_usage_error_says_what_is_wrong_in_a_few_lines() {
+    let out = run(&["validate", "--bogus", &example()], "");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let error = text(&out.stderr);
+    assert!(
+        error.starts_with("error: unexpected argument '--bogus' found"),
+        "{error}"
+    );
+    assert!(error.contains("Usage: tulorekisteri validate "), "{error}");
+    assert!(error.contains("For more information, try '--help'."), "{error}");
+    for other in ["build", "parse", "sign", "verify"] {
+        assert!(!error.contains(&format!("tulorekisteri {other}")), "{error}");
+    }
+    assert!(error.lines().count() <= 8, "{error}");
+
+    let example = example();
+    let usage_errors: &[&[&str]] = &[
+        &[],
+        &["frobnicate"],
+        &["validate"],
+        &["validate", "--format", "yaml", &example],
+        &["validate", "--lang", "de", &example],
+        &["validate", "--today", "2022-13-01", &example],
+        &["validate", "--environment", "prod", &example],
+        &["validate", "--format"],
+        &["build"],
+        &["build", "a.json", "b.json"],
+        &["parse"],
+        &["sign", &example],
+        &["sign", "--key", "k.pem", &example],
+        &["sign", "--p12", "k.p12", &example],
+        &["sign", "--key", "k.pem", "--cert", "c.pem", "--p12", "k.p12", &example],
+        &[
+            "sign",
+            "--key",
+            "k.pem",
+            "--cert",
+            "c.pem",
+            "--password-file",
+            "f",
+            &example,
+        ],
+        &[
+            "sign",
+            "--p12",
+            "k.p12",
+            "--password-file",
+            "f",
+            "--passphrase-file",
+            "f",
+            &example,
+        ],
+        &["verify"],
+        &["verify", "--at", "yesterday", &example],
+    ];
+    for args in usage_errors {
+        let out = run(args, "");
+        let error = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {error}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+        assert!(
+            error.starts_with("error: ") && error.ends_with("For more information, try '--help'.\n"),
+            "{args:?}: {error}"
+        );
+    }
+}
