@@ -17,7 +17,7 @@ if [ ${#need[@]} -gt 0 ]; then
     sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
     $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
 fi
-cargo build --release --quiet --bin tulorekisteri -p tulorekisteri
+cargo build --release --quiet -p tulorekisteri-cli
 mkdir -p bench-data
 f=bench-data/wage-3000.xml
 [ -s "$f" ] || cargo xtask big-record 3000 "$f"

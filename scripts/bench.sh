@@ -16,7 +16,7 @@ if [ ${#need[@]} -gt 0 ]; then
     sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
     $sudo apt-get update -qq && $sudo apt-get install -y -qq "${need[@]}"
 fi
-cargo build --release --quiet --bin tulorekisteri -p tulorekisteri
+cargo build --release --quiet -p tulorekisteri-cli
 mkdir -p bench-data
 for n in 30000 3000; do
     [ -s "bench-data/wage-$n.xml" ] || cargo xtask big-record "$n" "bench-data/wage-$n.xml"

@@ -3,7 +3,7 @@
 # project's example earnings payment record, then a broken copy of it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release --quiet
+cargo build --release --quiet -p tulorekisteri-cli
 echo "== tests/fixtures/wage-report.xml"
 ./target/release/tulorekisteri validate tests/fixtures/wage-report.xml && echo "valid"
 echo "== tests/fixtures/wage-report-broken.xml (every problem, with line, column and path)"

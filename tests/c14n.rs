@@ -12,20 +12,21 @@ mod corpus;
 use corpus::mutate::{mutate, Exception};
 use corpus::{document, Mode, Rng};
 use sha2::{Digest, Sha256};
-mod official;
+#[path = "support/workspace.rs"]
+mod workspace;
 
-use official::samples;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use tulorekisteri::c14n::{canonicalize, Comments, Method, Selection};
 use tulorekisteri::schema::{ELEMENTS, ROOTS};
 use tulorekisteri::{validate_bytes, Code, Options};
+use workspace::samples;
 
 /// A fresh directory for documents to hand to xmllint, or None (and a
 /// note) when xmllint is not installed.
 fn scratch_dir(tag: &str) -> Option<PathBuf> {
     if Command::new("xmllint").arg("--version").output().is_err() {
-        official::skip("xmllint is not installed (apt-get install libxml2-utils)");
+        workspace::skip("xmllint is not installed (apt-get install libxml2-utils)");
         return None;
     }
     let dir = std::env::temp_dir().join(format!("tulorekisteri-{tag}-{}", std::process::id()));
@@ -88,8 +89,7 @@ fn canonical_form_matches_xmllint() {
         ));
     }
     for f in ["wage-report.xml", "wage-report-broken.xml"] {
-        let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(f);
-        docs.push((f.into(), std::fs::read(p).unwrap()));
+        docs.push((f.into(), std::fs::read(workspace::fixture(f)).unwrap()));
     }
     let mut rng = Rng::new(20_261_130);
     for (r, root) in ROOTS.iter().enumerate() {
@@ -217,7 +217,7 @@ fn base64(bytes: &[u8]) -> String {
 fn every_sample_digests_to_its_digest_value() {
     let files = samples();
     if files.is_empty() {
-        official::skip("../shared/reference/ir/samples is absent");
+        workspace::skip("../shared/reference/ir/samples is absent");
         return;
     }
     for p in files {

@@ -4,11 +4,11 @@
 //! original document walks both with roxmltree, independently of our parser.
 
 mod corpus;
-mod official;
+#[path = "support/workspace.rs"]
+mod workspace;
 
 use corpus::{document, Mode, Rng};
 use serde_json::json;
-use std::path::Path;
 use tulorekisteri::schema::ROOTS;
 use tulorekisteri::{build, parse, read_feedback, validate_str, Code, DeliveryStatus, Options};
 
@@ -126,9 +126,9 @@ fn round_trip(label: &str, doc: &str) {
 
 #[test]
 fn official_samples_round_trip() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/reference/ir/samples");
+    let dir = workspace::reference_ir().join("samples");
     let Ok(entries) = std::fs::read_dir(&dir) else {
-        official::skip("../shared/reference/ir/samples is absent");
+        workspace::skip("../shared/reference/ir/samples is absent");
         return;
     };
     let mut n = 0;
@@ -213,7 +213,7 @@ fn unsigned() -> Options {
 }
 
 fn sample_object() -> Option<serde_json::Value> {
-    let path = official::samples()
+    let path = workspace::samples()
         .into_iter()
         .find(|p| p.ends_with("esimerkki_nt1.xml"))?;
     let xml = std::fs::read(path).ok()?;

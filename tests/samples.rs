@@ -3,17 +3,18 @@
 
 use tulorekisteri::{validate_bytes, Code, Options};
 
-mod official;
+#[path = "support/workspace.rs"]
+mod workspace;
 
 /// The samples, or `None` when they are absent.
 fn samples() -> Option<Vec<std::path::PathBuf>> {
-    Some(official::samples()).filter(|s| !s.is_empty())
+    Some(workspace::samples()).filter(|s| !s.is_empty())
 }
 
 #[test]
 fn all_official_samples_validate() {
     let Some(files) = samples() else {
-        official::skip("../shared/reference/ir/samples is absent");
+        workspace::skip("../shared/reference/ir/samples is absent");
         return;
     };
     assert_eq!(files.len(), 13);

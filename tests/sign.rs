@@ -1,94 +1,24 @@
-//! Signing: records signed with test certificates made here (rcgen: a test
-//! CA, a leaf, an expired leaf, a leaf of another CA) verify, their trust is
+//! Signing: records signed with test certificates (tests/support/pki.rs,
+//! rcgen: a test CA, a leaf, an expired leaf, a leaf of another CA) verify, their trust is
 //! what the certificate is worth, keys load from every PEM form, and a
 //! signed record is its input with the Signature added.
 
 // Signing is native only.
 #![cfg(not(target_arch = "wasm32"))]
 
-mod official;
+#[path = "support/pki.rs"]
+mod pki;
+#[path = "support/workspace.rs"]
+mod workspace;
 
-use rcgen::{date_time_ymd, CertificateParams, DnType, IsCa, KeyPair, PKCS_RSA_SHA256};
+use pki::{pki, signer, trust};
 use rsa::pkcs1::EncodeRsaPrivateKey;
 use rsa::pkcs8::{EncodePrivateKey, LineEnding};
-use rsa::RsaPrivateKey;
-use std::sync::OnceLock;
-use tulorekisteri::signature::{sign, verify, Certificate, KeyError, Signer, VerifyOptions};
+use tulorekisteri::signature::{sign, verify, KeyError, Signer};
 use tulorekisteri::{validate_bytes, Options};
 
-struct Party {
-    key: RsaPrivateKey,
-    cert_pem: String,
-}
-
-struct Pki {
-    ca: Party,
-    leaf: Party,
-    expired: Party,
-    stranger: Party,
-}
-
-fn rsa_key() -> (RsaPrivateKey, KeyPair) {
-    let key = RsaPrivateKey::new(&mut rand_core::OsRng, 2048).unwrap();
-    let pem = key.to_pkcs8_pem(LineEnding::LF).unwrap();
-    let pair = KeyPair::from_pkcs8_pem_and_sign_algo(&pem, &PKCS_RSA_SHA256).unwrap();
-    (key, pair)
-}
-
-fn params(name: &str, ca: bool, until: i32) -> CertificateParams {
-    let mut p = CertificateParams::new(vec![]).unwrap();
-    p.distinguished_name.push(DnType::CommonName, name);
-    p.distinguished_name
-        .push(DnType::OrganizationName, "tulorekisteri tests");
-    p.not_before = date_time_ymd(2020, 1, 1);
-    p.not_after = date_time_ymd(until, 1, 1);
-    if ca {
-        p.is_ca = IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-    }
-    p
-}
-
-/// Made once: RSA key generation takes a moment.
-fn pki() -> &'static Pki {
-    static PKI: OnceLock<Pki> = OnceLock::new();
-    PKI.get_or_init(|| {
-        let (ca_key, ca_pair) = rsa_key();
-        let ca_cert = params("Test CA", true, 2099).self_signed(&ca_pair).unwrap();
-        let (_, other_pair) = rsa_key();
-        let other_ca = params("Other CA", true, 2099).self_signed(&other_pair).unwrap();
-        let leaf = |name: &str, until: i32, issuer: &rcgen::Certificate, issuer_pair: &KeyPair| {
-            let (key, pair) = rsa_key();
-            let cert = params(name, false, until)
-                .signed_by(&pair, issuer, issuer_pair)
-                .unwrap();
-            Party {
-                key,
-                cert_pem: cert.pem(),
-            }
-        };
-        Pki {
-            leaf: leaf("7011367-6", 2099, &ca_cert, &ca_pair),
-            expired: leaf("7011367-6 old", 2021, &ca_cert, &ca_pair),
-            stranger: leaf("7011367-6 stranger", 2099, &other_ca, &other_pair),
-            ca: Party {
-                key: ca_key,
-                cert_pem: ca_cert.pem(),
-            },
-        }
-    })
-}
-
-fn signer(p: &Party) -> Signer {
-    let pem = p.key.to_pkcs8_pem(LineEnding::LF).unwrap();
-    Signer::from_pem(&pem, p.cert_pem.as_bytes(), None).unwrap()
-}
-
 fn example() -> Vec<u8> {
-    std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/wage-report.xml")).unwrap()
-}
-
-fn trust() -> VerifyOptions {
-    VerifyOptions::default().trust(Certificate::pem_bundle(pki().ca.cert_pem.as_bytes()).unwrap())
+    std::fs::read(workspace::fixture("wage-report.xml")).unwrap()
 }
 
 #[test]
@@ -164,20 +94,13 @@ fn have_xmlsec1() -> bool {
     std::process::Command::new("xmlsec1").arg("--version").output().is_ok()
 }
 
-/// A directory for xmlsec1's files, removed by the caller.
-fn work_dir(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("tulorekisteri-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 #[test]
 fn xmlsec1_verifies_what_we_sign() {
     if !have_xmlsec1() {
-        official::skip("xmlsec1 is not installed (apt-get install xmlsec1)");
+        workspace::skip("xmlsec1 is not installed (apt-get install xmlsec1)");
         return;
     }
-    let dir = work_dir("xmlsec-verify");
+    let dir = workspace::work_dir("xmlsec-verify");
     std::fs::write(dir.join("ca.pem"), &pki().ca.cert_pem).unwrap();
     let xmlsec = |file: &str| {
         std::process::Command::new("xmlsec1")
@@ -224,7 +147,7 @@ fn template(with_exc_c14n_transform: bool) -> Vec<u8> {
 
 /// `template` signed by `xmlsec1 --sign` with the leaf's key and certificate.
 fn xmlsec1_sign(name: &str, template: &[u8]) -> Vec<u8> {
-    let dir = work_dir(name);
+    let dir = workspace::work_dir(name);
     let leaf = &pki().leaf;
     std::fs::write(
         dir.join("key.pem"),
@@ -255,7 +178,7 @@ fn xmlsec1_sign(name: &str, template: &[u8]) -> Vec<u8> {
 #[test]
 fn we_verify_what_xmlsec1_signs() {
     if !have_xmlsec1() {
-        official::skip("xmlsec1 is not installed (apt-get install xmlsec1)");
+        workspace::skip("xmlsec1 is not installed (apt-get install xmlsec1)");
         return;
     }
     for exc in [true, false] {
@@ -263,144 +186,6 @@ fn we_verify_what_xmlsec1_signs() {
         let v = verify(&signed, &trust()).unwrap_or_else(|e| panic!("exc-c14n transform {exc}: {e}"));
         assert!(v.trust.is_trusted(), "{:?}", v.trust);
     }
-}
-
-#[test]
-fn the_sign_command_signs_and_verify_trusts_it() {
-    let dir = work_dir("sign-cli");
-    let leaf = &pki().leaf;
-    let encrypted = leaf
-        .key
-        .to_pkcs8_encrypted_pem(&mut rand_core::OsRng, b"salasana", LineEnding::LF)
-        .unwrap();
-    std::fs::write(dir.join("key.pem"), encrypted.as_bytes()).unwrap();
-    std::fs::write(dir.join("pass.txt"), "salasana\n").unwrap();
-    std::fs::write(dir.join("cert.pem"), &leaf.cert_pem).unwrap();
-    std::fs::write(dir.join("ca.pem"), &pki().ca.cert_pem).unwrap();
-    let path = |f: &str| dir.join(f).to_str().unwrap().to_string();
-    let run = |args: &[String]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_tulorekisteri"))
-            .args(args)
-            .output()
-            .unwrap()
-    };
-    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/wage-report.xml").to_string();
-    let args = |extra: &[&str]| {
-        let mut a: Vec<String> = ["sign", "--key", &path("key.pem"), "--cert", &path("cert.pem")]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        a.extend(extra.iter().map(|s| s.to_string()));
-        a
-    };
-    let out = run(&args(&[
-        "--passphrase-file",
-        &path("pass.txt"),
-        &example,
-        "-o",
-        &path("signed.xml"),
-    ]));
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    let verified = run(&["verify".into(), "--trust".into(), path("ca.pem"), path("signed.xml")]);
-    assert_eq!(
-        verified.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&verified.stdout)
-    );
-    // Already signed: refused, and the output file is left as it was.
-    let again = run(&args(&[
-        "--passphrase-file",
-        &path("pass.txt"),
-        &path("signed.xml"),
-        "-o",
-        &path("signed.xml"),
-    ]));
-    assert_eq!(again.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&again.stderr).contains("already signed"));
-    // Without the passphrase, or with PKCS#12: a clear usage error.
-    let no_pass = run(&args(&[&example]));
-    assert_eq!(no_pass.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&no_pass.stderr).contains("passphrase"));
-    // A PKCS#12 store made by openssl, its password in a file.
-    let p12 = path("leaf.p12");
-    std::fs::write(
-        dir.join("plain-key.pem"),
-        leaf.key.to_pkcs8_pem(LineEnding::LF).unwrap().as_bytes(),
-    )
-    .unwrap();
-    let made = std::process::Command::new("openssl")
-        .args([
-            "pkcs12",
-            "-export",
-            "-passout",
-            "pass:salasana",
-            "-inkey",
-            &path("plain-key.pem"),
-        ])
-        .args(["-in", &path("cert.pem"), "-out", &p12])
-        .status();
-    if made.is_ok_and(|s| s.success()) {
-        let out = run(&[
-            "sign".into(),
-            "--p12".into(),
-            p12.clone(),
-            "--password-file".into(),
-            path("pass.txt"),
-            example.clone(),
-            "-o".into(),
-            path("signed-p12.xml"),
-        ]);
-        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-        let verified = run(&[
-            "verify".into(),
-            "--trust".into(),
-            path("ca.pem"),
-            path("signed-p12.xml"),
-        ]);
-        assert_eq!(verified.status.code(), Some(0));
-        std::fs::write(dir.join("wrong.txt"), "väärä\n").unwrap();
-        let wrong = run(&[
-            "sign".into(),
-            "--p12".into(),
-            p12,
-            "--password-file".into(),
-            path("wrong.txt"),
-            example,
-        ]);
-        assert_eq!(wrong.status.code(), Some(2));
-        assert!(String::from_utf8_lossy(&wrong.stderr).contains("wrong password"));
-        // The legacy store of older tools (3DES key, RC2-40 certificates, SHA-1 MAC).
-        let legacy = path("legacy.p12");
-        let made = std::process::Command::new("openssl")
-            .args([
-                "pkcs12",
-                "-export",
-                "-legacy",
-                "-passout",
-                "pass:salasana",
-                "-inkey",
-                &path("plain-key.pem"),
-            ])
-            .args(["-in", &path("cert.pem"), "-out", &legacy])
-            .status();
-        if made.is_ok_and(|s| s.success()) {
-            let bytes = std::fs::read(&legacy).unwrap();
-            let s = Signer::from_pkcs12(&bytes, "salasana").unwrap();
-            let record = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/wage-report.xml")).unwrap();
-            assert!(verify(&sign(&record, &s).unwrap(), &trust())
-                .unwrap()
-                .trust
-                .is_trusted());
-            let wrong = Signer::from_pkcs12(&bytes, "väärä").unwrap_err();
-            assert!(matches!(wrong, KeyError::Store(_)) && wrong.to_string().contains("wrong password"));
-        } else {
-            println!("skipped the legacy PKCS#12 part: this openssl cannot write legacy stores");
-        }
-    } else {
-        official::skip("openssl is not installed, so the PKCS#12 part did not run");
-    }
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]
@@ -416,7 +201,7 @@ fn a_pinned_subject_must_be_the_signer() {
 #[test]
 fn sha1_is_refused_unless_allowed() {
     if !have_xmlsec1() {
-        official::skip("xmlsec1 is not installed (apt-get install xmlsec1)");
+        workspace::skip("xmlsec1 is not installed (apt-get install xmlsec1)");
         return;
     }
     let sha1 = String::from_utf8(template(true))

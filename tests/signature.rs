@@ -5,42 +5,21 @@
 // Signatures and their digests are native only.
 #![cfg(not(target_arch = "wasm32"))]
 
-mod official;
+#[path = "support/workspace.rs"]
+mod workspace;
 
-use official::samples;
-use std::process::Command;
 use tulorekisteri::signature::{parse_time, verify, Certificate, SignatureError, VerifyOptions};
+use workspace::{samples, signer_pem};
 
 fn first_sample() -> Option<String> {
     samples().first().map(|p| std::fs::read_to_string(p).unwrap())
-}
-
-/// The signer's certificate of a sample, as PEM.
-fn signer_pem(text: &str) -> String {
-    let b64 = text
-        .split_once("<X509Certificate>")
-        .unwrap()
-        .1
-        .split_once("</X509Certificate>")
-        .unwrap()
-        .0;
-    let b64: String = b64.split_ascii_whitespace().collect();
-    let lines: Vec<&str> = b64
-        .as_bytes()
-        .chunks(64)
-        .map(|c| std::str::from_utf8(c).unwrap())
-        .collect();
-    format!(
-        "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
-        lines.join("\n")
-    )
 }
 
 #[test]
 fn every_sample_verifies_and_its_certificate_is_reported_expired_and_untrusted() {
     let files = samples();
     if files.is_empty() {
-        official::skip("../shared/reference/ir/samples is absent");
+        workspace::skip("../shared/reference/ir/samples is absent");
         return;
     }
     for p in &files {
@@ -178,45 +157,4 @@ fn wrapping_tricks_and_other_algorithms_are_refused() {
     );
     let e = verify(after.as_bytes(), &VerifyOptions::default()).unwrap_err();
     assert!(e.to_string().contains("last child"), "{e}");
-}
-
-#[test]
-fn the_verify_command_says_so_plainly() {
-    let files = samples();
-    let Some(first) = files.first() else { return };
-    let run = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_tulorekisteri"))
-            .arg("verify")
-            .args(args)
-            .output()
-            .unwrap()
-    };
-    let path = first.to_str().unwrap();
-    let out = run(&[path]);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(1), "{stdout}");
-    assert!(
-        stdout.contains("signature valid") && stdout.contains("NOT TRUSTED") && stdout.contains("expired"),
-        "{stdout}"
-    );
-    let out = run(&["--signature-only", path]);
-    assert_eq!(out.status.code(), Some(0));
-    let dir = std::env::temp_dir().join(format!("tulorekisteri-verify-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let bundle = dir.join("signer.pem");
-    std::fs::write(&bundle, signer_pem(&std::fs::read_to_string(first).unwrap())).unwrap();
-    let out = run(&["--trust", bundle.to_str().unwrap(), "--at", "2021-06-01", path]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
-    let changed = dir.join("changed.xml");
-    let text = std::fs::read_to_string(first)
-        .unwrap()
-        .replacen("<ReportId>", "<ReportId>X", 1);
-    std::fs::write(&changed, text).unwrap();
-    let out = run(&["--signature-only", changed.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("signature INVALID: the digest does not match"));
-    assert_eq!(run(&[]).status.code(), Some(2));
-    assert_eq!(run(&["--at", "yesterday", path]).status.code(), Some(2));
-    assert_eq!(run(&["/nonexistent.xml"]).status.code(), Some(2));
-    std::fs::remove_dir_all(&dir).ok();
 }

@@ -5,8 +5,10 @@
 //! from the XSD 1.0 / XML 1.0 specifications (the specification wins) or
 //! where we refuse something on purpose.
 
+#[path = "../../tests/corpus/mod.rs"]
 mod corpus;
-mod official;
+#[path = "../../tests/support/workspace.rs"]
+mod workspace;
 
 use corpus::mutate::{mutate, Exception};
 use corpus::{document, Mode, Rng};
@@ -58,7 +60,7 @@ fn corpus() -> Vec<Case> {
 }
 
 fn schema_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/reference/ir/schema")
+    workspace::reference_ir().join("schema")
 }
 
 fn have_xmllint() -> bool {
@@ -110,11 +112,11 @@ fn xmllint_valid(dir: &Path, schema: &Path, files: &[&str]) -> HashSet<String> {
 #[test]
 fn verdicts_agree_with_libxml2() {
     if !schema_dir().is_dir() {
-        official::skip(&format!("{} is absent", schema_dir().display()));
+        workspace::skip(&format!("{} is absent", schema_dir().display()));
         return;
     }
     if !have_xmllint() {
-        official::skip("xmllint is not installed (apt-get install libxml2-utils)");
+        workspace::skip("xmllint is not installed (apt-get install libxml2-utils)");
         return;
     }
     let cases = corpus();

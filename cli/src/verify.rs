@@ -6,52 +6,58 @@
 //! every file verifies and its signer is trusted (with `--signature-only`:
 //! when every signature verifies), 1 otherwise, 2 for usage or I/O errors.
 
-use super::{usage_error, ArgReader, EXIT_INVALID, EXIT_OK, EXIT_USAGE};
+use crate::{EXIT_INVALID, EXIT_OK, EXIT_USAGE};
 use tulorekisteri::signature::{parse_time, verify, Certificate, VerifyOptions};
 
-struct Args {
-    options: VerifyOptions,
+/// Check a signed record's signature and its certificate's trust
+#[derive(clap::Args)]
+#[command(
+    args_override_self = true,
+    after_help = "\
+One line per file: whether the signature (digest and value) verifies, who signed it, and
+whether the certificate is trusted: valid at --at and chaining to a --trust certificate.
+Exit status: 0 every signature verifies and its certificate is trusted (with
+--signature-only: every signature verifies), 1 otherwise, 2 usage or I/O error."
+)]
+pub struct Args {
+    /// Trusted certificates, a PEM bundle (may be repeated)
+    #[arg(long, value_name = "BUNDLE.pem")]
+    trust: Vec<String>,
+    /// Certificate validity time: YYYY-MM-DD[Thh:mm:ssZ] [default: now]
+    #[arg(long, value_name = "TIME", value_parser = time)]
+    at: Option<i64>,
+    /// Leave the certificate's trust out of the exit status
+    #[arg(long)]
     signature_only: bool,
+    /// Signed records
+    #[arg(value_name = "FILE", required = true)]
     files: Vec<String>,
 }
 
-fn parse(args: &[String]) -> Result<Args, String> {
-    let mut options = VerifyOptions::default();
-    let mut signature_only = false;
-    let mut files = vec![];
-    let mut args = ArgReader::new(args);
-    while let Some(name) = args.next_option(&mut files) {
-        match name {
-            "--trust" => {
-                let path = args.value(name, "a PEM bundle")?;
-                let pem = std::fs::read(&path).map_err(|e| format!("{path}: {e}"))?;
-                options
-                    .trust
-                    .extend(Certificate::pem_bundle(&pem).map_err(|e| format!("{path}: {e}"))?);
-            }
-            "--at" => {
-                let v = args.value(name, "a time YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ")?;
-                let at = parse_time(&v).ok_or(format!("--at needs YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ, not {v:?}"))?;
-                options.at = Some(at);
-            }
-            "--signature-only" => signature_only = true,
-            s => return Err(format!("unknown option {s:?}")),
-        }
-    }
-    if files.is_empty() {
-        return Err("verify needs at least one FILE".into());
-    }
-    Ok(Args {
-        options,
-        signature_only,
-        files,
-    })
+fn time(v: &str) -> Result<i64, String> {
+    parse_time(v).ok_or_else(|| "expected YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ".into())
 }
 
-pub fn run(args: &[String]) -> u8 {
-    let args = match parse(args) {
-        Ok(a) => a,
-        Err(e) => return usage_error(&e),
+/// The options of the verification: the bundles read, and the time.
+fn options(args: &Args) -> Result<VerifyOptions, String> {
+    let mut options = VerifyOptions::default();
+    options.at = args.at;
+    for path in &args.trust {
+        let pem = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
+        options
+            .trust
+            .extend(Certificate::pem_bundle(&pem).map_err(|e| format!("{path}: {e}"))?);
+    }
+    Ok(options)
+}
+
+pub fn run(args: Args) -> u8 {
+    let options = match options(&args) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("tulorekisteri: {e}");
+            return EXIT_USAGE;
+        }
     };
     let mut status = EXIT_OK;
     for file in &args.files {
@@ -62,7 +68,7 @@ pub fn run(args: &[String]) -> u8 {
                 return EXIT_USAGE;
             }
         };
-        match verify(&bytes, &args.options) {
+        match verify(&bytes, &options) {
             Err(e) => {
                 println!("{file}: signature INVALID: {e}");
                 status = EXIT_INVALID;

@@ -5,32 +5,38 @@
 //! `:LINE:COLUMN` after FILE when they point into an XML document).
 //! An output file is written whole or not at all.
 
-use super::{usage_error, Arg, ArgReader, EXIT_INVALID, EXIT_OK, EXIT_USAGE};
+use crate::{EXIT_INVALID, EXIT_OK, EXIT_USAGE};
 use std::io::{self, Read, Write};
 use std::path::Path;
 use tulorekisteri::{Code, Diagnostic};
 
-struct Args {
+const AFTER_HELP: &str = "\
+Problems go to standard error, one line each: FILE: CODE: message (path), with
+FILE:LINE:COLUMN when they point into an XML document.
+Exit status: 0 all valid, 1 a file has a problem, 2 usage or I/O error.";
+
+/// Write the XML of the record a JSON object describes
+#[derive(clap::Args)]
+#[command(args_override_self = true, after_help = AFTER_HELP)]
+pub struct BuildArgs {
+    /// The JSON object, in the shape parse writes ('-' for standard input)
+    #[arg(value_name = "INPUT.json")]
     input: String,
+    /// Write the XML here, whole or not at all [default: standard output]
+    #[arg(short, long, value_name = "OUT.xml")]
     output: Option<String>,
 }
 
-fn parse_args(command: &str, args: &[String], allow_output: bool) -> Result<Args, String> {
-    let (mut input, mut output) = (None, None);
-    let mut args = ArgReader::new(args);
-    while let Some(arg) = args.next() {
-        match arg {
-            Arg::Option(name @ ("-o" | "--output")) if allow_output => output = Some(args.value(name, "a file name")?),
-            Arg::Option(s) => return Err(format!("unknown option {s:?}")),
-            Arg::Operand(_) if input.is_some() => return Err(format!("{command} takes one input file")),
-            Arg::Operand(file) => input = Some(file.clone()),
-        }
-    }
-    let input = input.ok_or_else(|| format!("{command} needs an input file ('-' for standard input)"))?;
-    Ok(Args { input, output })
+/// Write a record as JSON (the shape build takes)
+#[derive(clap::Args)]
+#[command(after_help = AFTER_HELP)]
+pub struct ParseArgs {
+    /// Any record ('-' for standard input)
+    #[arg(value_name = "FILE.xml")]
+    input: String,
 }
 
-pub(super) fn read_input(name: &str) -> io::Result<Vec<u8>> {
+fn read_input(name: &str) -> io::Result<Vec<u8>> {
     let mut bytes = vec![];
     if name == "-" {
         io::stdin().lock().read_to_end(&mut bytes)?;
@@ -73,7 +79,7 @@ fn write_whole(path: &str, bytes: &[u8]) -> io::Result<()> {
     result
 }
 
-pub(super) fn emit(output: Option<&str>, bytes: &[u8]) -> u8 {
+pub(crate) fn emit(output: Option<&str>, bytes: &[u8]) -> u8 {
     let result = match output {
         Some(path) if path != "-" => write_whole(path, bytes),
         _ => io::stdout().lock().write_all(bytes),
@@ -87,21 +93,17 @@ pub(super) fn emit(output: Option<&str>, bytes: &[u8]) -> u8 {
     }
 }
 
-/// Reads the arguments and the input; `Err` is the exit status.
-fn start(command: &str, args: &[String], allow_output: bool) -> Result<(Args, Vec<u8>), u8> {
-    let args = parse_args(command, args, allow_output).map_err(|e| usage_error(&e))?;
-    match read_input(&args.input) {
-        Ok(bytes) => Ok((args, bytes)),
-        Err(e) => {
-            eprintln!("tulorekisteri: {}: {e}", args.input);
-            Err(EXIT_USAGE)
-        }
-    }
+/// The bytes of `input`; `Err` is the exit status, the error reported.
+pub(crate) fn read_or_report(input: &str) -> Result<Vec<u8>, u8> {
+    read_input(input).map_err(|e| {
+        eprintln!("tulorekisteri: {input}: {e}");
+        EXIT_USAGE
+    })
 }
 
-pub fn build(args: &[String]) -> u8 {
-    let (args, bytes) = match start("build", args, true) {
-        Ok(x) => x,
+pub fn build(args: BuildArgs) -> u8 {
+    let bytes = match read_or_report(&args.input) {
+        Ok(b) => b,
         Err(status) => return status,
     };
     let object: serde_json::Value = match serde_json::from_slice(&bytes) {
@@ -126,9 +128,9 @@ pub fn build(args: &[String]) -> u8 {
     }
 }
 
-pub fn parse(args: &[String]) -> u8 {
-    let (args, bytes) = match start("parse", args, false) {
-        Ok(x) => x,
+pub fn parse(args: ParseArgs) -> u8 {
+    let bytes = match read_or_report(&args.input) {
+        Ok(b) => b,
         Err(status) => return status,
     };
     match tulorekisteri::parse(&bytes) {
