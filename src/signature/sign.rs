@@ -77,6 +77,15 @@ impl Signer {
     pub fn certificate(&self) -> &Certificate {
         &self.certificate
     }
+
+    /// The private key as unencrypted PKCS#8 DER, for presenting the same
+    /// identity as a TLS client certificate, as the Register expects. Keep
+    /// it in memory only.
+    pub fn private_key_pkcs8_der(&self) -> Vec<u8> {
+        use rsa::pkcs8::EncodePrivateKey;
+        // Encoding a key that was read succeeds; an empty key fails every use.
+        self.key.to_pkcs8_der().map(|d| d.as_bytes().to_vec()).unwrap_or_default()
+    }
 }
 
 const SIGNED_INFO_START: &str = "<Signature xmlns=\"http://www.w3.org/2000/09/xmldsig#\"><SignedInfo>\
