@@ -184,7 +184,7 @@ impl<'s> Walker<'s> {
 
     // In WebAssembly, error paths stay out of the hot functions: V8 optimises
     // a function only after a background compile whose time grows with its
-    // size (README, "The npm package"). Natively, inlining them is faster.
+    // size (docs/benchmarks.md, Node). Natively, inlining them is faster.
     #[cfg_attr(target_arch = "wasm32", cold, inline(never))]
     fn report_at(&mut self, line: u64, column: u64, code: Code, message: String) {
         self.errors += 1;

@@ -29,7 +29,7 @@ export interface Diagnostic {
   column: number;
   /** Element path (`/Root/A/B[3]`), or object path below the root key for `build` (`A.B[2]`). */
   path: string;
-  /** A stable code, e.g. `schema-type`; see the README's list. */
+  /** A stable code, e.g. `schema-type`; see docs/codes.md. */
   code: string;
   severity: "error" | "warning";
   /** English; says what was expected and what was found. */
