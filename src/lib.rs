@@ -11,6 +11,8 @@ pub mod rules;
 pub mod schema;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod signature;
+#[cfg(feature = "typed")]
+pub mod typed;
 pub mod validate;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
