@@ -28,8 +28,8 @@ rustup component list --installed | grep -q '^clippy' || rustup component add cl
 rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
 
 cargo fmt --all --check
-cargo clippy --workspace --all-targets --release --quiet -- -D warnings
-cargo test --workspace --release
-RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet -p tulorekisteri
+cargo clippy --workspace --all-targets --all-features --release --quiet -- -D warnings
+cargo test --workspace --all-features --release
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet -p tulorekisteri --all-features
 cargo clippy --lib --tests --release --quiet --target wasm32-unknown-unknown -- -D warnings
 bash scripts/wasm.sh test

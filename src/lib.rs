@@ -75,6 +75,8 @@ pub mod rules;
 pub mod schema;
 #[cfg(all(feature = "signature", not(target_arch = "wasm32")))]
 pub mod signature;
+#[cfg(feature = "typed")]
+pub mod typed;
 mod validate;
 #[cfg(target_arch = "wasm32")]
 #[doc(hidden)]
@@ -105,6 +107,6 @@ pub mod c14n {
 /// it may change in any release.
 #[doc(hidden)]
 pub mod internal {
-    pub use crate::record::typescript;
+    pub use crate::record::{rust_types, typescript};
     pub use crate::xml::tokenizer;
 }

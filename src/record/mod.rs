@@ -3,6 +3,7 @@
 
 mod build;
 mod parse;
+pub mod rust_types;
 pub mod typescript;
 pub(crate) mod value;
 
@@ -14,7 +15,7 @@ use crate::schema::{ELEMENTS, ROOTS};
 use serde_json::Value;
 
 /// The schema's child lists, as the object shape sees them.
-mod shape {
+pub(crate) mod shape {
     use crate::schema::model::{Child, Content};
     use crate::schema::{COMPLEX_TYPES, ELEMENTS};
 
@@ -35,7 +36,7 @@ mod shape {
 }
 
 /// Splits `{ "Root": fields }` into the root's element and its fields.
-fn record_root(record: &Value) -> Result<(u16, &Value), Vec<Diagnostic>> {
+pub(crate) fn record_root(record: &Value) -> Result<(u16, &Value), Vec<Diagnostic>> {
     let problem = |message: String| {
         vec![Diagnostic {
             line: 0,

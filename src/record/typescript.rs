@@ -62,7 +62,7 @@ export type TimeString = string;
 
 ";
 
-fn complex_of(el: u16) -> Option<u16> {
+pub(super) fn complex_of(el: u16) -> Option<u16> {
     match ELEMENTS[el as usize].ty {
         ElementType::Complex(ct) => match COMPLEX_TYPES[ct as usize].content {
             Content::Elements { .. } => Some(ct),
@@ -127,7 +127,7 @@ fn interface(ct: u16, queue: &mut Vec<u16>) -> String {
     out
 }
 
-fn occurs(c: &Child) -> String {
+pub(super) fn occurs(c: &Child) -> String {
     match (c.min, c.max) {
         (0, 1) => "Optional. ".into(),
         (1, 1) => "Required. ".into(),
@@ -159,7 +159,7 @@ fn value_type(st: &SimpleType) -> String {
 }
 
 /// What the schema says about a value, for the field's comment.
-fn describe(st: &SimpleType) -> String {
+pub(super) fn describe(st: &SimpleType) -> String {
     let mut parts = vec![st.name.to_string()];
     match (st.min_length, st.max_length) {
         (Some(a), Some(b)) if a == b => parts.push(format!("exactly {a} characters")),

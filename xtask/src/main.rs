@@ -1,7 +1,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask generate [--schema DIR]     (tables, records.d.ts, docs/rules.md)
+const USAGE: &str = "usage: cargo xtask generate [--schema DIR]     (tables, records.d.ts, typed Rust, docs/rules.md)
        cargo xtask check [--schema DIR]     (exit 1 when the committed tables are stale)
        cargo xtask big-record REPORTS OUT.xml";
 
@@ -41,6 +41,7 @@ fn usage() -> ExitCode {
 /// tables themselves: (example that prints it, path).
 const FROM_TABLES: &[(&str, &str)] = &[
     ("typescript_declarations", "src/wasm/records.d.ts"),
+    ("rust_records", "src/typed/generated.rs"),
     ("rules_catalogue", "docs/rules.md"),
 ];
 
