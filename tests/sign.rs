@@ -90,7 +90,10 @@ fn keys_load_from_every_pem_form() {
     assert!(!format!("{:?}", signer(p)).contains("PRIVATE"));
     // The key as PKCS#8 DER (a TLS client identity) is the same key.
     let der = signer(p).private_key_pkcs8_der();
-    let pem = pkcs8::Document::try_from(der.as_slice()).unwrap().to_pem("PRIVATE KEY", LineEnding::LF).unwrap();
+    let pem = pkcs8::Document::try_from(der.as_slice())
+        .unwrap()
+        .to_pem("PRIVATE KEY", LineEnding::LF)
+        .unwrap();
     assert!(Signer::from_pem(&pem, cert, None).is_ok());
 }
 

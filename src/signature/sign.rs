@@ -84,7 +84,10 @@ impl Signer {
     pub fn private_key_pkcs8_der(&self) -> Vec<u8> {
         use rsa::pkcs8::EncodePrivateKey;
         // Encoding a key that was read succeeds; an empty key fails every use.
-        self.key.to_pkcs8_der().map(|d| d.as_bytes().to_vec()).unwrap_or_default()
+        self.key
+            .to_pkcs8_der()
+            .map(|d| d.as_bytes().to_vec())
+            .unwrap_or_default()
     }
 }
 

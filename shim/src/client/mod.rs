@@ -1,0 +1,2 @@
+//! PLACEHOLDER (replaced by the client's implementation before this branch lands).
+pub mod commands;
