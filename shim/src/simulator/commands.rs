@@ -1,4 +1,8 @@
-//! PLACEHOLDER: the simulator's commands, with their exact arguments.
+//! The simulator's commands: `init`, `serve`, `state`, `faults`.
+use super::clock::now;
+use super::faults::Faults;
+use super::{pki, server, store};
+use crate::exit;
 use clap::Args;
 use std::path::PathBuf;
 
@@ -28,6 +32,13 @@ pub struct ServeArgs {
     /// A fault and its probability (0 to 1), e.g. reset-after-store=0.2; repeatable
     #[arg(long = "fault", value_name = "KIND=PROBABILITY")]
     pub faults: Vec<String>,
+    /// How long the slow-response fault waits before answering
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    pub slow_seconds: f64,
+    /// Serve on another address than the one `init` wrote (port 0: any free
+    /// port; the first line printed names it). shim.toml keeps init's.
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<String>,
 }
 
 /// `simulator state DIR`
@@ -50,15 +61,91 @@ pub struct FaultsArgs {
     pub faults: Vec<String>,
 }
 
-pub fn init(_: InitArgs) -> u8 {
-    crate::exit::USAGE
+fn fail(m: &str) -> u8 {
+    eprintln!("tulorekisteri-shim simulator: {m}");
+    exit::USAGE
 }
-pub fn serve(_: ServeArgs) -> u8 {
-    crate::exit::USAGE
+
+pub fn init(a: InitArgs) -> u8 {
+    let written = match pki::init(&a.dir, &a.listen, &a.business_id) {
+        Ok(w) => w,
+        Err(e) => return fail(&e),
+    };
+    println!(
+        "Made a simulator of the Incomes Register in {} for business ID {}, to serve on https://{}/20170526:",
+        a.dir.display(),
+        a.business_id,
+        a.listen
+    );
+    let width = written.iter().map(|w| w.path.len()).max().unwrap_or(0);
+    for w in &written {
+        println!("  {:width$}  {}", w.path, w.what);
+    }
+    println!("Keys, PKCS#12 stores and their passwords are readable by their owner only (mode 0600).");
+    println!("Start it:  tulorekisteri-shim simulator serve {}", a.dir.display());
+    println!(
+        "Use it:    tulorekisteri-shim echo --config {}",
+        a.dir.join("shim.toml").display()
+    );
+    exit::OK
 }
-pub fn state(_: StateArgs) -> u8 {
-    crate::exit::USAGE
+
+pub fn serve(a: ServeArgs) -> u8 {
+    let faults = match Faults::parse(&a.faults) {
+        Ok(f) => f,
+        Err(e) => return fail(&e),
+    };
+    if !(a.processing_seconds.is_finite() && a.processing_seconds >= 0.0) {
+        return fail("--processing-seconds must be 0 or more");
+    }
+    if !(a.slow_seconds.is_finite() && a.slow_seconds >= 0.0) {
+        return fail("--slow-seconds must be 0 or more");
+    }
+    if let Err(e) = pki::Settings::read(&a.dir) {
+        return fail(&e);
+    }
+    if let Err(e) = faults.write(&a.dir) {
+        return fail(&e);
+    }
+    eprintln!("faults: {}", faults.describe());
+    let options = server::Options {
+        dir: a.dir,
+        processing_seconds: a.processing_seconds,
+        slow_seconds: a.slow_seconds,
+        listen: a.listen,
+    };
+    match server::run(options, faults) {
+        Ok(()) => exit::OK,
+        Err(e) => fail(&e),
+    }
 }
-pub fn faults(_: FaultsArgs) -> u8 {
-    crate::exit::USAGE
+
+pub fn state(a: StateArgs) -> u8 {
+    match store::State::load(&a.dir) {
+        Ok(s) => {
+            println!("{}", serde_json::to_string_pretty(&s.view(now())).unwrap_or_default());
+            exit::OK
+        }
+        Err(e) => fail(&e),
+    }
+}
+
+pub fn faults(a: FaultsArgs) -> u8 {
+    let faults = match Faults::parse(&a.faults) {
+        Ok(f) => f,
+        Err(e) => return fail(&e),
+    };
+    if !a.dir.join("simulator.json").exists() {
+        return fail(&format!(
+            "{} holds no simulator (make it with `simulator init`)",
+            a.dir.display()
+        ));
+    }
+    match faults.write(&a.dir) {
+        Ok(()) => {
+            println!("faults from now on: {}", faults.describe());
+            exit::OK
+        }
+        Err(e) => fail(&e),
+    }
 }
