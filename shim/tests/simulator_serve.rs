@@ -447,3 +447,121 @@ fn reception_checks_the_message_the_record_and_each_report() {
     assert_eq!(s["deliveries"].as_array().unwrap().len(), 3, "{s}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+fn benefit_record(delivery_id: &str) -> Value {
+    let data = merge(
+        json!({
+            "Timestamp": timestamp(), "Source": "tests", "DeliveryDataType": 102, "DeliveryId": delivery_id,
+            "FaultyControl": 1, "ProductionEnvironment": false, "PaymentDate": "2026-11-30",
+            "ContactPersons": { "ContactPerson": [{ "Name": "N N", "Telephone": "0401234567", "ResponsibilityCode": 2 }] },
+            "Payer": { "PayerIds": { "Id": [{ "Type": 1, "Code": BUSINESS_ID }] } },
+            "Reports": { "Report": [{
+                "ReportData": { "ActionCode": 1, "ReportId": "b-r1" },
+                "IncomeEarner": { "IncomeEarnerIds": { "Id": [{ "Type": 2, "Code": "010101-123N" }] } },
+                "Transactions": { "Transaction": [{ "TransactionBasic": { "TransactionCode": 1, "Amount": "100.00" } }] },
+            }] },
+        }),
+        parties(),
+    );
+    json!({ "BenefitReportsRequestToIR": { "DeliveryData": data } })
+}
+
+fn benefit_query(root: &str, query_type: i64, parameters: Value) -> Value {
+    let fields = merge(
+        json!({ "Timestamp": timestamp(), "QueryDataType": query_type, "ProductionEnvironment": false,
+                "DataRequestParameters": parameters }),
+        parties(),
+    );
+    json!({ root: fields })
+}
+
+#[test]
+fn benefits_are_queried_and_a_whole_record_is_cancelled() {
+    if !tools() {
+        return;
+    }
+    let dir = fresh("benefits");
+    let server = Server::start(&dir, &[]);
+    let a = server.send(
+        "benefits",
+        "BenefitReportService",
+        "SendBenefitReports",
+        &benefit_record("b1"),
+    );
+    assert_eq!(read(&dir, &a)["AckFromIR"]["AckData"]["DeliveryDataStatus"], 2);
+    let s = state(&dir);
+    let ir_report_id = s["reports"][0]["irReportId"].as_str().unwrap().to_string();
+
+    let query = |root: &str, action: &str, query_type: i64, parameters: Value| {
+        let a = server.send(
+            "data",
+            "BenefitReportQueryService",
+            action,
+            &benefit_query(root, query_type, parameters),
+        );
+        read(&dir, &a)["BenefitReportsFromIR"].clone()
+    };
+    let earner = json!({ "IdCodeParameter": [{ "ParameterType": 7, "IdType": 2, "IdCode": "010101-123N" }] });
+    let found = query(
+        "BenefitReportsOneIncomeEarnerRequestToIR",
+        "GetBenefitReportsOneIncomeEarner",
+        407,
+        earner.clone(),
+    );
+    assert_eq!(found["Summary"]["NrOfReports"], 1, "{found}");
+    let report = &found["Reports"]["Report"][0];
+    assert_eq!(report["DeliveryData"]["PaymentDate"], "2026-11-30");
+    assert_eq!(report["ReportData"]["IRReportId"], json!(ir_report_id));
+    assert_eq!(report["ReportData"]["ReportStatus"], 1);
+    let by_reference = json!({ "ValueParameter": [{ "ParameterType": 17, "Value": ir_report_id }] });
+    let found = query(
+        "BenefitReportsOneIRReportIdRequestToIR",
+        "GetBenefitReportsOneIRReportId",
+        409,
+        by_reference,
+    );
+    assert_eq!(found["Summary"]["NrOfReports"], 1);
+    let nobody = json!({ "IdCodeParameter": [{ "ParameterType": 7, "IdType": 2, "IdCode": "020202-222X" }] });
+    let none = query(
+        "BenefitReportsOneIncomeEarnerRequestToIR",
+        "GetBenefitReportsOneIncomeEarner",
+        407,
+        nobody,
+    );
+    assert_eq!(none["Summary"]["NrOfReports"], 0);
+    assert!(none.get("Reports").is_none());
+    let wrong = query(
+        "BenefitReportsOneIncomeEarnerRequestToIR",
+        "GetBenefitReportsOneIncomeEarner",
+        401,
+        earner,
+    );
+    assert_eq!(wrong["DeliveryErrors"]["ErrorInfo"][0]["ErrorCode"], "sim-query-type");
+    let missing = query(
+        "BenefitReportsOneIncomeEarnerRequestToIR",
+        "GetBenefitReportsOneIncomeEarner",
+        407,
+        json!(null),
+    );
+    assert_eq!(missing["DeliveryErrors"]["ErrorInfo"][0]["ErrorCode"], "sim-parameter");
+
+    // Cancelling the whole record (111) cancels its reports; the record says 6.
+    let cancel = json!({ "InvalidationsRequestToIR": { "DeliveryData": merge(json!({
+        "Timestamp": timestamp(), "DeliveryDataType": 111, "DeliveryId": "cancel-b1", "FaultyControl": 1,
+        "ProductionEnvironment": false, "Items": { "Item": [{ "ItemId": "b1" }] },
+    }), parties()) } });
+    let a = server.send("benefits", "InvalidationService", "SendInvalidations", &cancel);
+    assert_eq!(read(&dir, &a)["AckFromIR"]["AckData"]["DeliveryDataStatus"], 2);
+    let request = json!({ "StatusRequestToIR": merge(json!({
+        "Timestamp": timestamp(), "DeliveryDataType": 102, "DeliveryId": "b1", "ProductionEnvironment": false,
+    }), parties()) });
+    let a = server.send("benefits", "StatusService", "GetDeliveryDataStatus", &request);
+    assert_eq!(
+        read(&dir, &a)["StatusResponseFromIR"]["StatusResponse"]["DeliveryDataStatus"],
+        6
+    );
+    let s = state(&dir);
+    assert_eq!(s["reports"][0]["state"], "cancelled");
+    assert_eq!(s["reports"][0]["version"], 2);
+    let _ = std::fs::remove_dir_all(&dir);
+}
