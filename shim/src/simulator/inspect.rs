@@ -143,7 +143,7 @@ impl<'a> Record<'a> {
         let mut out = Map::new();
         for name in ECHOED {
             let Some(node) = child(header, name) else { continue };
-            if name.starts_with("DeliveryData") {
+            if matches!(name, "DeliveryDataOwner" | "DeliveryDataCreator" | "DeliveryDataSender") {
                 let mut id = Map::new();
                 for f in ["Type", "Code", "CountryCode", "CountryName"] {
                     if let Some(t) = child(node, f).and_then(text) {
@@ -156,5 +156,25 @@ impl<'a> Record<'a> {
             }
         }
         Value::Object(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_echoed_header_keeps_values_and_ids_apart() {
+        let text = "<r:WageReportsRequestToIR xmlns:r=\"urn:x\"><DeliveryData><Timestamp>2024-01-01T10:00:00Z</Timestamp>\
+<DeliveryDataType>100</DeliveryDataType><DeliveryId>d-1</DeliveryId><ProductionEnvironment>false</ProductionEnvironment>\
+<DeliveryDataOwner><Type>1</Type><Code>1234567-1</Code></DeliveryDataOwner><Reports/></DeliveryData></r:WageReportsRequestToIR>";
+        let echo = Record::parse(text).unwrap().echo();
+        assert_eq!(
+            echo,
+            serde_json::json!({
+                "Timestamp": "2024-01-01T10:00:00Z", "DeliveryDataType": "100", "DeliveryId": "d-1",
+                "ProductionEnvironment": "false", "DeliveryDataOwner": { "Type": "1", "Code": "1234567-1" },
+            })
+        );
     }
 }
