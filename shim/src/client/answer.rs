@@ -1,7 +1,8 @@
 //! Checks an HTTP answer to a prepared request, in the contract's order:
 //! the HTTP status and SOAP faults; the envelope; the answer record's
 //! signature (valid now, chaining to `response_ca`); its schema; its root;
-//! that it answers this request; then what its `DeliveryDataStatus` means
+//! that it answers this request (a feedback its record, an Echo its data,
+//! a query its QueryDataType); then what its `DeliveryDataStatus` means
 //! for the operation.
 
 use super::outcome::{Answer, Field, NotSentReason, Outcome, RejectReason, UncertainReason};
@@ -79,7 +80,21 @@ pub fn check(prepared: &Prepared, status: u16, body: &[u8], response_ca: &[Vec<u
                 }),
             }
         }
-        Kind::Query => Outcome::Delivered(answer(None)),
+        Kind::Query => {
+            // A query's answer echoes its QueryDataType (`Subscription`).
+            let echoed = tulorekisteri::parse(record)
+                .ok()
+                .and_then(|v| v[operation.response]["Subscription"]["QueryDataType"].as_i64());
+            let expected = prepared.query_data_type();
+            match echoed.is_some() && echoed == expected {
+                true => Outcome::Delivered(answer(None)),
+                false => uncertain(UncertainReason::AboutAnother {
+                    field: Field::QueryDataType,
+                    expected: expected.map(|t| t.to_string()).unwrap_or_default(),
+                    found: echoed.map(|t| t.to_string()),
+                }),
+            }
+        }
         Kind::RealTime | Kind::Deferred | Kind::Status => {
             let feedback = match tulorekisteri::read_feedback(record) {
                 Ok(f) => f,

@@ -248,6 +248,8 @@ pub enum Field {
     IrDeliveryId,
     /// The echoed `Data` of an Echo.
     Data,
+    /// The echoed `QueryDataType` of a query's answer.
+    QueryDataType,
 }
 
 impl fmt::Display for Field {
@@ -257,6 +259,7 @@ impl fmt::Display for Field {
             Field::DeliveryDataType => "DeliveryDataType",
             Field::IrDeliveryId => "IRDeliveryId",
             Field::Data => "Data",
+            Field::QueryDataType => "QueryDataType",
         })
     }
 }
@@ -353,6 +356,11 @@ impl fmt::Display for UncertainReason {
             UncertainReason::AboutAnother { field, expected, found } => match (field, found) {
                 // Never the Echo's data itself.
                 (Field::Data, _) => f.write_str("the answer echoes other Data"),
+                (Field::QueryDataType, found) => write!(
+                    f,
+                    "the answer is about another query: QueryDataType {}, not {expected}",
+                    found.as_deref().unwrap_or("missing")
+                ),
                 (_, Some(found)) => write!(
                     f,
                     "the answer is about another delivery: {field} {found}, not {expected}"

@@ -21,6 +21,7 @@ pub struct Prepared {
     delivery_id: Option<String>,
     delivery_data_type: Option<i64>,
     ir_delivery_id: Option<String>,
+    query_data_type: Option<i64>,
     data: Option<String>,
     items: Vec<Option<String>>,
     parties: Option<Parties>,
@@ -61,6 +62,11 @@ impl Prepared {
     /// `IRDeliveryId` of a status request asking by it.
     pub fn ir_delivery_id(&self) -> Option<&str> {
         self.ir_delivery_id.as_deref()
+    }
+
+    /// `QueryDataType` of a query (its answer must echo it).
+    pub fn query_data_type(&self) -> Option<i64> {
+        self.query_data_type
     }
 
     /// The `Data` of an Echo.
@@ -341,6 +347,10 @@ fn describe(operation: &'static Operation, body: &Value, signed: Vec<u8>, warnin
         delivery_data_type,
         ir_delivery_id: match operation.kind {
             Kind::Status => text(header.get("IRDeliveryId")),
+            _ => None,
+        },
+        query_data_type: match operation.kind {
+            Kind::Query => body.get("QueryDataType").and_then(Value::as_i64),
             _ => None,
         },
         data: match operation.kind {
