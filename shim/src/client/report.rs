@@ -80,9 +80,26 @@ pub enum Unanswered {
     Processing,
 }
 
+/// An error's code and message. `ErrorCode` is `String20`, and many of
+/// the core's codes are longer: the simulator cuts such a code there and
+/// writes it whole at the start of `ErrorMessage` (`CODE: message`); the
+/// whole code is shown then, once.
+pub fn code_and_message(e: &ErrorInfo) -> (&str, &str) {
+    if e.code.chars().count() == 20 {
+        if let Some((whole, rest)) = e.message.split_once(": ") {
+            if whole.len() > e.code.len() && whole.starts_with(e.code.as_str()) && !whole.contains(char::is_whitespace)
+            {
+                return (whole, rest);
+            }
+        }
+    }
+    (&e.code, &e.message)
+}
+
 fn errors(out: &mut dyn Write, indent: &str, list: &[ErrorInfo]) -> io::Result<()> {
     for e in list {
-        write!(out, "{indent}error {}: {}", e.code, e.message)?;
+        let (code, message) = code_and_message(e);
+        write!(out, "{indent}error {code}: {message}")?;
         match &e.details {
             Some(d) => writeln!(out, " ({d})")?,
             None => writeln!(out)?,
@@ -265,5 +282,25 @@ mod tests {
         let mut out = vec![];
         items(&mut out, Items::Reports, &ids[..1], None, Unanswered::NotSent).unwrap();
         assert_eq!(String::from_utf8(out).unwrap(), "report ReportId r-1: not sent\n");
+        // A code cut to ErrorCode's 20 characters is shown whole, from the message.
+        let printed = |code: &str, message: &str| {
+            let f = feedback(&STORED.replace("rule-x", code).replace("Wrong.", message));
+            let mut out = vec![];
+            errors(&mut out, "", &f.invalid_items[0].errors).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(
+            printed(
+                "rule-profession-requ",
+                "rule-profession-required: A profession is needed."
+            ),
+            "error rule-profession-required: A profession is needed.\n"
+        );
+        // A message that only looks like it starts with the code is left alone.
+        assert_eq!(
+            printed("rule-abcdefghijklmno", "rule-abcdefghijklmnopq r: no."),
+            "error rule-abcdefghijklmno: rule-abcdefghijklmnopq r: no.\n"
+        );
+        assert_eq!(printed("rule-x", "rule-xy: no."), "error rule-x: rule-xy: no.\n");
     }
 }
