@@ -1,0 +1,73 @@
+//! The `tulorekisteri-shim` command: send records to the Incomes Register
+//! and follow them, or run a local simulator of the Register.
+
+use clap::{Args, Parser, Subcommand};
+use std::process::ExitCode;
+use tulorekisteri_shim::{client, exit, simulator};
+
+#[derive(Parser)]
+#[command(
+    name = "tulorekisteri-shim",
+    version,
+    about = "Send Incomes Register records over mutual TLS and follow their feedback; a local simulator of the Register",
+    after_help = "Exit status: 0 final and stored, 1 rejected, 2 usage, configuration or input error (nothing sent),\n3 not final yet or uncertain (the output names the DeliveryId to ask about)."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Validate, sign and send a record; follow a deferred one's feedback
+    Send(client::commands::SendArgs),
+    /// Ask for the processing feedback of a record sent earlier
+    Status(client::commands::StatusArgs),
+    /// Send an Echo: is the Register there, and does it accept our certificate?
+    Echo(client::commands::EchoArgs),
+    /// Send a query (a DataRequestToIR record); print the answer as JSON
+    Query(client::commands::QueryArgs),
+    /// A local simulator of the Incomes Register, for tests and demos
+    Simulator(SimulatorArgs),
+}
+
+#[derive(Args)]
+struct SimulatorArgs {
+    #[command(subcommand)]
+    command: SimulatorCommand,
+}
+
+#[derive(Subcommand)]
+enum SimulatorCommand {
+    /// Make a test PKI and a ready client configuration (DIR/shim.toml)
+    Init(simulator::commands::InitArgs),
+    /// Serve the Register's Web Service operations over HTTPS
+    Serve(simulator::commands::ServeArgs),
+    /// Print what the simulator holds, as JSON
+    State(simulator::commands::StateArgs),
+    /// Switch faults of a running simulator
+    Faults(simulator::commands::FaultsArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { exit::USAGE } else { exit::OK });
+        }
+    };
+    let status = match cli.command {
+        Command::Send(a) => client::commands::send(a),
+        Command::Status(a) => client::commands::status(a),
+        Command::Echo(a) => client::commands::echo(a),
+        Command::Query(a) => client::commands::query(a),
+        Command::Simulator(s) => match s.command {
+            SimulatorCommand::Init(a) => simulator::commands::init(a),
+            SimulatorCommand::Serve(a) => simulator::commands::serve(a),
+            SimulatorCommand::State(a) => simulator::commands::state(a),
+            SimulatorCommand::Faults(a) => simulator::commands::faults(a),
+        },
+    };
+    ExitCode::from(status)
+}

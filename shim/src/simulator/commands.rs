@@ -1,0 +1,151 @@
+//! The simulator's commands: `init`, `serve`, `state`, `faults`.
+use super::clock::now;
+use super::faults::Faults;
+use super::{pki, server, store};
+use crate::exit;
+use clap::Args;
+use std::path::PathBuf;
+
+/// `simulator init DIR [--listen 127.0.0.1:8443] [--business-id 1234567-1]`
+#[derive(Args, Debug)]
+pub struct InitArgs {
+    /// Where to write the PKI, the state and shim.toml
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// The address the simulator will serve on
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8443")]
+    pub listen: String,
+    /// The organisation's business ID (in its certificates' subject)
+    #[arg(long, value_name = "ID", default_value = "1234567-1")]
+    pub business_id: String,
+}
+
+/// `simulator serve DIR [--processing-seconds N] [--fault KIND=PROBABILITY]...`
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// The folder `simulator init` made
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// How long a deferred record stays "processing" (status 2)
+    #[arg(long, value_name = "N", default_value_t = 0.0)]
+    pub processing_seconds: f64,
+    /// A fault and its probability (0 to 1), e.g. reset-after-store=0.2; repeatable
+    #[arg(long = "fault", value_name = "KIND=PROBABILITY")]
+    pub faults: Vec<String>,
+    /// How long the slow-response fault waits before answering
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    pub slow_seconds: f64,
+    /// Serve on another address than the one `init` wrote (port 0: any free
+    /// port; the first line printed names it). shim.toml keeps init's.
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<String>,
+}
+
+/// `simulator state DIR`
+#[derive(Args, Debug)]
+pub struct StateArgs {
+    /// The folder the simulator serves from
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+}
+
+/// `simulator faults DIR [KIND=PROBABILITY]...`: switches the faults of a
+/// running simulator (none given: all off).
+#[derive(Args, Debug)]
+pub struct FaultsArgs {
+    /// The folder the simulator serves from
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// The faults from now on, e.g. http-503=0.5 status-lag=10
+    #[arg(value_name = "KIND=PROBABILITY")]
+    pub faults: Vec<String>,
+}
+
+fn fail(m: &str) -> u8 {
+    eprintln!("tulorekisteri-shim simulator: {m}");
+    exit::USAGE
+}
+
+pub fn init(a: InitArgs) -> u8 {
+    let written = match pki::init(&a.dir, &a.listen, &a.business_id) {
+        Ok(w) => w,
+        Err(e) => return fail(&e),
+    };
+    println!(
+        "Made a simulator of the Incomes Register in {} for business ID {}, to serve on https://{}/20170526:",
+        a.dir.display(),
+        a.business_id,
+        a.listen
+    );
+    let width = written.iter().map(|w| w.path.len()).max().unwrap_or(0);
+    for w in &written {
+        println!("  {:width$}  {}", w.path, w.what);
+    }
+    println!("Keys, PKCS#12 stores and their passwords are readable by their owner only (mode 0600).");
+    println!("Start it:  tulorekisteri-shim simulator serve {}", a.dir.display());
+    println!(
+        "Use it:    tulorekisteri-shim echo --config {}",
+        a.dir.join("shim.toml").display()
+    );
+    exit::OK
+}
+
+pub fn serve(a: ServeArgs) -> u8 {
+    let faults = match Faults::parse(&a.faults) {
+        Ok(f) => f,
+        Err(e) => return fail(&e),
+    };
+    if !(a.processing_seconds.is_finite() && a.processing_seconds >= 0.0) {
+        return fail("--processing-seconds must be 0 or more");
+    }
+    if !(a.slow_seconds.is_finite() && a.slow_seconds >= 0.0) {
+        return fail("--slow-seconds must be 0 or more");
+    }
+    if let Err(e) = pki::Settings::read(&a.dir) {
+        return fail(&e);
+    }
+    if let Err(e) = faults.write(&a.dir) {
+        return fail(&e);
+    }
+    eprintln!("faults: {}", faults.describe());
+    let options = server::Options {
+        dir: a.dir,
+        processing_seconds: a.processing_seconds,
+        slow_seconds: a.slow_seconds,
+        listen: a.listen,
+    };
+    match server::run(options, faults) {
+        Ok(()) => exit::OK,
+        Err(e) => fail(&e),
+    }
+}
+
+pub fn state(a: StateArgs) -> u8 {
+    match store::State::load(&a.dir) {
+        Ok(s) => {
+            println!("{}", serde_json::to_string_pretty(&s.view(now())).unwrap_or_default());
+            exit::OK
+        }
+        Err(e) => fail(&e),
+    }
+}
+
+pub fn faults(a: FaultsArgs) -> u8 {
+    let faults = match Faults::parse(&a.faults) {
+        Ok(f) => f,
+        Err(e) => return fail(&e),
+    };
+    if !a.dir.join("simulator.json").exists() {
+        return fail(&format!(
+            "{} holds no simulator (make it with `simulator init`)",
+            a.dir.display()
+        ));
+    }
+    match faults.write(&a.dir) {
+        Ok(()) => {
+            println!("faults from now on: {}", faults.describe());
+            exit::OK
+        }
+        Err(e) => fail(&e),
+    }
+}
