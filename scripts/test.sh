@@ -22,6 +22,7 @@ apt_install() {
 command -v xmllint >/dev/null || apt_install libxml2-utils
 command -v xmlsec1 >/dev/null || apt_install xmlsec1
 command -v openssl >/dev/null || apt_install openssl
+command -v curl >/dev/null || apt_install curl
 command -v node >/dev/null || apt_install nodejs npm
 rustup component list --installed | grep -q '^rustfmt' || rustup component add rustfmt
 rustup component list --installed | grep -q '^clippy' || rustup component add clippy
