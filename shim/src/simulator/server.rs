@@ -329,37 +329,24 @@ async fn respond(app: Arc<App>, req: Request<Incoming>, cert: Option<Vec<u8>>) -
     };
     let faults = lock(&app.faults).current();
     let fault = faults.draw_request();
-    match fault {
-        Some(Fault::Http503) => {
-            let reply = Reply::text(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "Service Unavailable",
-                "HTTP 503, nothing stored",
-            );
-            log(
-                op.name,
-                process::delivery_id_of_envelope(&body).as_deref(),
-                &reply.outcome,
-                fault,
-            );
-            return Ok(response(&reply, Payload::whole(reply.body.clone()), None));
-        }
-        Some(Fault::SoapFault) => {
-            let m = "the service failed (simulated)";
-            let reply = Reply::soap(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                soap::fault(FaultCode::Server, m),
-                "soap:Server fault, nothing stored".into(),
-            );
-            log(
-                op.name,
-                process::delivery_id_of_envelope(&body).as_deref(),
-                &reply.outcome,
-                fault,
-            );
-            return Ok(response(&reply, Payload::whole(reply.body.clone()), None));
-        }
-        _ => {}
+    // The faults that store nothing answer before the record is processed.
+    let early = match fault {
+        Some(Fault::Http503) => Some(Reply::text(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Service Unavailable",
+            "HTTP 503, nothing stored",
+        )),
+        Some(Fault::SoapFault) => Some(Reply::soap(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            soap::fault(FaultCode::Server, "the service failed (simulated)"),
+            "soap:Server fault, nothing stored".into(),
+        )),
+        _ => None,
+    };
+    if let Some(reply) = early {
+        let delivery_id = process::delivery_id_of_envelope(&body);
+        log(op.name, delivery_id.as_deref(), &reply.outcome, fault);
+        return Ok(response(&reply, Payload::whole(reply.body.clone()), None));
     }
     let worker = app.clone();
     let lag = faults.status_lag();
