@@ -87,18 +87,10 @@ pub(super) struct Target<'a> {
 pub(super) fn report(unit: &Unit, data: Value, t: &Target, reports: &mut Vec<Report>) -> Decided {
     let held = |r: &Report| r.owner == t.owner && r.delivery_data_type == t.kind;
     if unit.action == Some(2) {
-        let found = reports
-            .iter_mut()
-            .find(|r| held(r) && ids_match(unit, r.report_id.as_deref(), Some(&r.ir_report_id)));
-        let Some(r) = found else {
-            return invalid(unit, vec![not_found("report")]);
+        let r = match latest_valid(unit, reports, t.owner, t.kind) {
+            Ok(r) => r,
+            Err(refused) => return refused,
         };
-        if r.state == CANCELLED {
-            return invalid(unit, vec![cancelled_already("report")]);
-        }
-        if let Some(v) = unit.version.filter(|v| *v != r.version) {
-            return invalid(unit, vec![not_latest(v, r.version)]);
-        }
         r.version += 1;
         r.data = data;
         r.ir_delivery_id = t.ir_delivery_id.to_string();
@@ -135,26 +127,36 @@ pub(super) fn report(unit: &Unit, data: Value, t: &Target, reports: &mut Vec<Rep
     valid(unit.id.clone(), Some(ir_report_id), Some(1))
 }
 
+/// The held report a replacement or a cancellation names (by ReportId and/or
+/// IRReportId), if it is still valid and `ReportVersion`, when given, is its
+/// latest version (TR §5.3, §9.2); otherwise the item's refusal.
+fn latest_valid<'r>(unit: &Unit, reports: &'r mut [Report], owner: &str, kind: i64) -> Result<&'r mut Report, Decided> {
+    let found = reports.iter_mut().find(|r| {
+        r.owner == owner
+            && r.delivery_data_type == kind
+            && ids_match(unit, r.report_id.as_deref(), Some(&r.ir_report_id))
+    });
+    let Some(r) = found else {
+        return Err(invalid(unit, vec![not_found("report")]));
+    };
+    if r.state == CANCELLED {
+        return Err(invalid(unit, vec![cancelled_already("report")]));
+    }
+    if let Some(v) = unit.version.filter(|v| *v != r.version) {
+        return Err(invalid(unit, vec![not_latest(v, r.version)]));
+    }
+    Ok(r)
+}
+
 /// One cancellation item (TR §9): reports (105-107), a subscription (108),
 /// or a whole record (109-112).
 pub(super) fn cancel(unit: &Unit, kind: i64, owner: &str, state: &State, scratch: &mut Scratch) -> Decided {
     match kind {
         105..=107 => {
-            let target = kind - 5;
-            let found = scratch.reports.iter_mut().find(|r| {
-                r.owner == owner
-                    && r.delivery_data_type == target
-                    && ids_match(unit, r.report_id.as_deref(), Some(&r.ir_report_id))
-            });
-            let Some(r) = found else {
-                return invalid(unit, vec![not_found("report")]);
+            let r = match latest_valid(unit, &mut scratch.reports, owner, kind - 5) {
+                Ok(r) => r,
+                Err(refused) => return refused,
             };
-            if r.state == CANCELLED {
-                return invalid(unit, vec![cancelled_already("report")]);
-            }
-            if let Some(v) = unit.version.filter(|v| *v != r.version) {
-                return invalid(unit, vec![not_latest(v, r.version)]);
-            }
             r.version += 1;
             r.state = CANCELLED.into();
             valid(r.report_id.clone(), Some(r.ir_report_id.clone()), Some(r.version))
