@@ -10,6 +10,7 @@
 pub mod client;
 pub mod config;
 pub mod operation;
+pub mod service;
 pub mod simulator;
 pub mod soap;
 pub mod tls;
