@@ -56,6 +56,8 @@ pub struct Config {
     pub timeouts: Timeouts,
     /// When and how long to ask for the feedback of a deferred record.
     pub polling: Polling,
+    /// The submission service's settings (`[service]`), when given.
+    pub service: Option<crate::service::settings::ServiceSettings>,
 }
 
 /// Where one certificate and its key are.
@@ -126,6 +128,7 @@ struct File {
     timeouts: TimeoutsFile,
     #[serde(default)]
     polling: PollingFile,
+    service: Option<crate::service::settings::ServiceFile>,
 }
 
 #[derive(Deserialize, Default)]
@@ -271,6 +274,7 @@ impl Config {
                 every: seconds("polling.every_seconds", file.polling.every_seconds)?,
                 give_up_after: seconds("polling.give_up_after_seconds", file.polling.give_up_after_seconds)?,
             },
+            service: file.service.map(|s| s.check(dir)).transpose().map_err(at)?,
         })
     }
 

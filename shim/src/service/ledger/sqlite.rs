@@ -1,5 +1,8 @@
 //! The SQLite driver: one connection, WAL, `synchronous = FULL` (a
-//! committed claim survives a power cut), `BEGIN IMMEDIATE` transactions.
+//! committed claim survives a power cut), `BEGIN IMMEDIATE` transactions,
+//! and the file locked for this process alone: one instance per SQLite
+//! ledger (several share a PostgreSQL one), so at start every lease left
+//! in it is a dead process's.
 
 use super::db::{Db, DbError, Dialect, Row, Tx, Value};
 use rusqlite::types::{ToSqlOutput, ValueRef};
@@ -27,11 +30,20 @@ impl Sqlite {
     pub fn open(path: &Path) -> Result<Sqlite, DbError> {
         let connection = Connection::open(path).map_err(error)?;
         connection
-            .execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")
+            .busy_timeout(std::time::Duration::from_secs(2))
             .map_err(error)?;
         connection
-            .busy_timeout(std::time::Duration::from_secs(30))
-            .map_err(error)?;
+            .execute_batch(
+                "PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;
+                 BEGIN IMMEDIATE; COMMIT;",
+            )
+            .map_err(|e| match e.sqlite_error_code() {
+                Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => DbError::new(format!(
+                    "{} is in use by another instance (a SQLite ledger serves one; share a PostgreSQL ledger instead)",
+                    path.display()
+                )),
+                _ => error(e),
+            })?;
         Ok(Sqlite { connection })
     }
 }

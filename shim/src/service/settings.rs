@@ -1,0 +1,197 @@
+//! The `[service]` section of the configuration: where the API listens,
+//! the ledger, the accepted tokens, and how records are made and followed.
+//!
+//! ```toml
+//! [service]
+//! listen = "127.0.0.1:8080"          # the HTTP API
+//! ledger = "shim.db"                 # a SQLite file, or a postgres:// URL
+//! api_tokens = ["sha256:<64 hex>"]   # SHA-256 of each accepted bearer token
+//! tls_cert = "api/cert.pem"          # optional: HTTPS for the API
+//! tls_key = "api/key.pem"
+//! max_reports_per_record = 3000
+//! linger_seconds = 2                 # close a record this long after its first report
+//! max_body_bytes = 67108864          # larger request bodies: 413
+//! uncertain_limit_seconds = 3600     # the Register cannot tell this long: attention
+//! lease_seconds = 60                 # a claim of a killed instance expires
+//! retention_days = 90                # requests and answers kept this long
+//! certificate_warning_days = 60      # warn this long before a certificate expires
+//! concurrency = 4                    # records in flight per instance
+//! ```
+
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Where the ledger is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LedgerLocation {
+    /// A SQLite file.
+    Sqlite(PathBuf),
+    /// A PostgreSQL URL (`postgres://` or `postgresql://`).
+    Postgres(String),
+}
+
+/// The service's settings, checked.
+#[derive(Debug, Clone)]
+pub struct ServiceSettings {
+    /// The API's address.
+    pub listen: String,
+    /// The ledger.
+    pub ledger: LedgerLocation,
+    /// SHA-256 of each accepted token.
+    pub token_hashes: Vec<[u8; 32]>,
+    /// HTTPS for the API: certificate chain and key (PEM).
+    pub tls: Option<(PathBuf, PathBuf)>,
+    /// Reports per record at most.
+    pub max_reports_per_record: usize,
+    /// How long a record stays open after its first report.
+    pub linger: Duration,
+    /// The largest request body.
+    pub max_body_bytes: u64,
+    /// Uncertain (or without final feedback) longer than this: attention.
+    pub uncertain_limit: Duration,
+    /// How long a claim holds.
+    pub lease: Duration,
+    /// How long requests and answers are kept.
+    pub retention: Duration,
+    /// Warn this long before a certificate expires.
+    pub certificate_warning: Duration,
+    /// Records in flight per instance.
+    pub concurrency: usize,
+}
+
+/// The section as written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ServiceFile {
+    #[serde(default = "default_listen")]
+    listen: String,
+    ledger: String,
+    #[serde(default)]
+    api_tokens: Vec<String>,
+    tls_cert: Option<PathBuf>,
+    tls_key: Option<PathBuf>,
+    #[serde(default = "default_max_reports")]
+    max_reports_per_record: i64,
+    #[serde(default = "default_linger")]
+    linger_seconds: f64,
+    #[serde(default = "default_max_body")]
+    max_body_bytes: i64,
+    #[serde(default = "default_uncertain_limit")]
+    uncertain_limit_seconds: f64,
+    #[serde(default = "default_lease")]
+    lease_seconds: f64,
+    #[serde(default = "default_retention")]
+    retention_days: f64,
+    #[serde(default = "default_warning")]
+    certificate_warning_days: f64,
+    #[serde(default = "default_concurrency")]
+    concurrency: i64,
+}
+
+fn default_listen() -> String {
+    "127.0.0.1:8080".into()
+}
+fn default_max_reports() -> i64 {
+    3000
+}
+fn default_linger() -> f64 {
+    2.0
+}
+fn default_max_body() -> i64 {
+    64 << 20
+}
+fn default_uncertain_limit() -> f64 {
+    3600.0
+}
+fn default_lease() -> f64 {
+    60.0
+}
+fn default_retention() -> f64 {
+    90.0
+}
+fn default_warning() -> f64 {
+    60.0
+}
+fn default_concurrency() -> i64 {
+    4
+}
+
+fn positive(key: &str, value: f64) -> Result<Duration, String> {
+    Duration::try_from_secs_f64(value)
+        .ok()
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| format!("service.{key} must be a positive number, not {value}"))
+}
+
+fn hash_of(key: &str, text: &str) -> Result<[u8; 32], String> {
+    let hex = text
+        .strip_prefix("sha256:")
+        .ok_or_else(|| format!("service.{key}: {text:?} must be \"sha256:\" and 64 hex digits"))?;
+    let bytes: Vec<u8> = (0..hex.len())
+        .step_by(2)
+        .filter_map(|i| hex.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
+        .collect();
+    bytes
+        .try_into()
+        .ok()
+        .filter(|_| hex.len() == 64)
+        .ok_or_else(|| format!("service.{key}: {text:?} must be \"sha256:\" and 64 hex digits"))
+}
+
+impl ServiceFile {
+    /// Checks the section; paths are relative to `dir`.
+    pub(crate) fn check(self, dir: &Path) -> Result<ServiceSettings, String> {
+        let ledger = match self.ledger.as_str() {
+            "" => return Err("service.ledger must name a SQLite file or a postgres:// URL".into()),
+            url if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                LedgerLocation::Postgres(url.to_string())
+            }
+            path => LedgerLocation::Sqlite(dir.join(path)),
+        };
+        if self.api_tokens.is_empty() {
+            return Err("service.api_tokens must list at least one token hash (\"sha256:...\")".into());
+        }
+        let token_hashes = self
+            .api_tokens
+            .iter()
+            .map(|t| hash_of("api_tokens", t))
+            .collect::<Result<_, _>>()?;
+        let tls = match (self.tls_cert, self.tls_key) {
+            (Some(c), Some(k)) => Some((dir.join(c), dir.join(k))),
+            (None, None) => None,
+            _ => return Err("service.tls_cert and service.tls_key go together".into()),
+        };
+        let count = |key: &str, v: i64, max: i64| -> Result<usize, String> {
+            match v >= 1 && v <= max {
+                true => Ok(v as usize),
+                false => Err(format!("service.{key} must be from 1 to {max}, not {v}")),
+            }
+        };
+        if self.listen.parse::<std::net::SocketAddr>().is_err() {
+            return Err(format!(
+                "service.listen must be an address and port such as 127.0.0.1:8080, not {:?}",
+                self.listen
+            ));
+        }
+        Ok(ServiceSettings {
+            listen: self.listen,
+            ledger,
+            token_hashes,
+            tls,
+            // The Register takes at most 3,000 reports... there is no such
+            // published limit; the issue's default is 3,000, the bound is ours.
+            max_reports_per_record: count("max_reports_per_record", self.max_reports_per_record, 100_000)?,
+            linger: match self.linger_seconds {
+                s if s.is_finite() && s >= 0.0 => Duration::from_secs_f64(s),
+                s => return Err(format!("service.linger_seconds must be 0 or more, not {s}")),
+            },
+            max_body_bytes: count("max_body_bytes", self.max_body_bytes, 1 << 34)? as u64,
+            uncertain_limit: positive("uncertain_limit_seconds", self.uncertain_limit_seconds)?,
+            lease: positive("lease_seconds", self.lease_seconds)?,
+            retention: positive("retention_days", self.retention_days * 86_400.0)?,
+            certificate_warning: positive("certificate_warning_days", self.certificate_warning_days * 86_400.0)?,
+            concurrency: count("concurrency", self.concurrency, 256)?,
+        })
+    }
+}
