@@ -353,7 +353,6 @@ impl Ledger {
         let lock = self.for_update();
         self.run(|tx| {
             let mut open: HashMap<&str, (i64, i64)> = HashMap::new();
-            let mut touched: Vec<i64> = vec![];
             let mut added = Vec::with_capacity(reports.len());
             for (i, (r, g)) in reports.iter().enumerate() {
                 let (same, latest) = versions(tx, r)?;
@@ -416,9 +415,13 @@ impl Ledger {
                     hold(tx, record, on)?;
                 }
                 open.insert(g.key.as_str(), (record, position + 1));
-                if !touched.contains(&record) {
-                    touched.push(record);
-                }
+                // A full record is due at once.
+                tx.execute(
+                    "UPDATE records SET report_count = report_count + 1, updated_at = $2,
+                        next_at = CASE WHEN report_count + 1 >= $3 THEN $2 ELSE next_at END
+                     WHERE id = $1",
+                    &[record.into(), now.into(), (max_per_record as i64).into()],
+                )?;
                 tx.execute(
                     "INSERT INTO events (at, record_id, report_row, state, detail) VALUES ($1, $2, $3, $4, NULL)",
                     &[now.into(), record.into(), row.into(), state::ACCEPTED.into()],
@@ -428,20 +431,6 @@ impl Ledger {
                     record,
                     existing: false,
                 });
-            }
-            for record in touched {
-                // A full record is due at once.
-                tx.execute(
-                    "UPDATE records SET
-                        report_count = (SELECT COUNT(*) FROM reports WHERE record_id = $1),
-                        updated_at = $2
-                     WHERE id = $1",
-                    &[record.into(), now.into()],
-                )?;
-                tx.execute(
-                    "UPDATE records SET next_at = $2 WHERE id = $1 AND report_count >= $3",
-                    &[record.into(), now.into(), (max_per_record as i64).into()],
-                )?;
             }
             Ok(added)
         })

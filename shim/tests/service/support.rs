@@ -1,0 +1,316 @@
+//! What the service's tests share: a simulator started as the binary (the
+//! simulator tests' `simulator_support`, one `simulator init` per test
+//! binary, copied per test), `tulorekisteri-shim serve` started as the
+//! binary against it on a free port, a small HTTP/1.1 client for the API,
+//! and the reports the tests post (the official sample's earnings payment
+//! report, with ReportIds of the test's own).
+
+use crate::simulator_support::{self, fresh, Server, BIN};
+use serde_json::{json, Value};
+use sha2::Digest;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// A personal identity code with a valid check character.
+pub const PERSON: &str = "010101-123N";
+
+/// A simulator of the test's own folder; `shim.toml` pointed at it, with
+/// the service's settings.
+pub struct Sim {
+    pub server: Server,
+    pub dir: PathBuf,
+    pub token: String,
+}
+
+impl Sim {
+    /// `simulator serve` with `args`, `shim.toml` pointed at it and
+    /// changed by `settings` (`("read_seconds = 5", "read_seconds = 1")`).
+    pub fn start(name: &str, args: &[&str], settings: &[(&str, &str)]) -> Sim {
+        let dir = fresh(&format!("service-{name}"));
+        let server = Server::start(&dir, args);
+        let config = dir.join("shim.toml");
+        let mut text = std::fs::read_to_string(&config).unwrap();
+        text = text.replace("127.0.0.1:8443", &format!("127.0.0.1:{}", server.port));
+        if !text.contains("[service]") {
+            // Until `simulator init` writes it.
+            let token = "0123456789abcdef0123456789abcdef";
+            std::fs::write(dir.join("api-token"), format!("{token}\n")).unwrap();
+            let hash: String = sha2::Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+            text.push_str(&format!("\n[service]\nledger = \"shim.db\"\nlinger_seconds = 0.2\napi_tokens = [\"sha256:{hash}\"]\n"));
+        }
+        for (from, to) in settings {
+            assert!(text.contains(from), "{from} in {text}");
+            text = text.replace(from, to);
+        }
+        std::fs::write(&config, text).unwrap();
+        let token = std::fs::read_to_string(dir.join("api-token")).unwrap().trim().to_string();
+        Sim { server, dir, token }
+    }
+
+    /// `simulator state`.
+    pub fn state(&self) -> Value {
+        simulator_support::state(&self.dir)
+    }
+
+    /// `simulator faults`.
+    pub fn faults(&self, args: &[&str]) {
+        simulator_support::faults(&self.dir, args)
+    }
+}
+
+/// A running `tulorekisteri-shim serve`; killed when dropped.
+pub struct Shim {
+    child: Child,
+    pub addr: String,
+    /// The service's log lines, as they come.
+    pub log: mpsc::Receiver<String>,
+}
+
+impl Shim {
+    /// `serve --config DIR/shim.toml --listen 127.0.0.1:0`.
+    pub fn start(dir: &Path) -> Shim {
+        Shim::start_with(&dir.join("shim.toml"), &[])
+    }
+
+    /// `serve --config CONFIG --listen 127.0.0.1:0 ARGS...`.
+    pub fn start_with(config: &Path, args: &[&str]) -> Shim {
+        let mut child = Command::new(BIN)
+            .arg("serve")
+            .arg("--config")
+            .arg(config)
+            .args(["--listen", "127.0.0.1:0"])
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (send, log) = mpsc::channel();
+        let stderr = child.stderr.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if std::env::var_os("SHIM_LOG").is_some() {
+                    eprintln!("shim: {line}");
+                }
+                if send.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let Some(addr) = line.trim().strip_prefix("listening on http://") else {
+            let _ = child.kill();
+            let errors: Vec<String> = log.try_iter().collect();
+            panic!("serve said {line:?}: {errors:?}");
+        };
+        Shim {
+            child,
+            addr: addr.to_string(),
+            log,
+        }
+    }
+
+    /// SIGKILL, and wait for the process to end.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// SIGTERM, and the exit status.
+    pub fn terminate(mut self) -> std::process::ExitStatus {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        self.child.wait().unwrap()
+    }
+
+    /// Waits for a log line containing `text`.
+    pub fn wait_for_log(&self, text: &str, timeout: Duration) -> Option<String> {
+        let end = Instant::now() + timeout;
+        while let Some(left) = end.checked_duration_since(Instant::now()) {
+            match self.log.recv_timeout(left) {
+                Ok(line) if line.contains(text) => return Some(line),
+                Ok(_) => {}
+                Err(_) => return None,
+            }
+        }
+        None
+    }
+}
+
+impl Drop for Shim {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// An HTTP answer: status and body.
+pub struct Reply {
+    pub status: u16,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+}
+
+/// One HTTP/1.1 request over its own connection.
+pub fn request(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Reply {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(120))).unwrap();
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).unwrap();
+    // A refused body may close the connection before it is all written.
+    let _ = stream.write_all(body);
+    let mut raw = vec![];
+    let _ = stream.read_to_end(&mut raw);
+    let text_end = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("an HTTP answer");
+    let head = String::from_utf8_lossy(&raw[..text_end]).to_string();
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    let mut body = raw[text_end + 4..].to_vec();
+    if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+        body = dechunk(&body);
+    }
+    Reply { status, body }
+}
+
+fn dechunk(mut raw: &[u8]) -> Vec<u8> {
+    let mut out = vec![];
+    while let Some(end) = raw.windows(2).position(|w| w == b"\r\n") {
+        let size = usize::from_str_radix(String::from_utf8_lossy(&raw[..end]).trim(), 16).unwrap_or(0);
+        if size == 0 {
+            break;
+        }
+        out.extend_from_slice(&raw[end + 2..end + 2 + size]);
+        raw = &raw[end + 2 + size + 2..];
+    }
+    out
+}
+
+/// The API of one service, with its token.
+pub struct Api {
+    pub addr: String,
+    pub token: String,
+}
+
+impl Api {
+    pub fn new(shim: &Shim, sim: &Sim) -> Api {
+        Api {
+            addr: shim.addr.clone(),
+            token: sim.token.clone(),
+        }
+    }
+
+    fn auth(&self) -> String {
+        format!("Bearer {}", self.token)
+    }
+
+    pub fn get(&self, path: &str) -> Reply {
+        request(&self.addr, "GET", path, &[("Authorization", &self.auth())], b"")
+    }
+
+    pub fn post(&self, path: &str, content_type: &str, body: &[u8]) -> Reply {
+        request(
+            &self.addr,
+            "POST",
+            path,
+            &[("Authorization", &self.auth()), ("Content-Type", content_type)],
+            body,
+        )
+    }
+
+    pub fn post_json(&self, path: &str, body: &Value) -> Reply {
+        self.post(path, "application/json", body.to_string().as_bytes())
+    }
+
+    /// Every event after `cursor` (following pages), and the last cursor.
+    pub fn events(&self, mut cursor: i64) -> (Vec<Value>, i64) {
+        let mut all = vec![];
+        loop {
+            let page = self.get(&format!("/v1/events?after={cursor}&limit=10000")).json();
+            let list = page["events"].as_array().unwrap().clone();
+            if list.is_empty() {
+                return (all, cursor);
+            }
+            cursor = page["next"].as_i64().unwrap();
+            all.extend(list);
+        }
+    }
+
+    /// Reports by state, from `/metrics`.
+    pub fn states(&self) -> std::collections::BTreeMap<String, i64> {
+        let text = String::from_utf8(self.get("/metrics").body).unwrap();
+        let mut out = std::collections::BTreeMap::new();
+        for line in text.lines().filter(|l| l.starts_with("tulorekisteri_shim_reports{")) {
+            let state = line.split("state=\"").nth(1).unwrap().split('"').next().unwrap();
+            let n: i64 = line.rsplit(' ').next().unwrap().parse().unwrap();
+            *out.entry(state.to_string()).or_default() += n;
+        }
+        out
+    }
+
+    /// Waits until `done` holds of the report counts by state.
+    pub fn wait_until(&self, timeout: Duration, done: impl Fn(&std::collections::BTreeMap<String, i64>) -> bool) -> bool {
+        let end = Instant::now() + timeout;
+        while Instant::now() < end {
+            if done(&self.states()) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        false
+    }
+}
+
+/// The official sample's earnings payment record's header and report.
+fn sample_parts() -> Option<(Value, Value)> {
+    let record = simulator_support::wage_record("unused", 1, &[("r", PERSON)])?;
+    let data = record["WageReportsRequestToIR"]["DeliveryData"].clone();
+    let report = data["Reports"]["Report"][0].clone();
+    Some((data, report))
+}
+
+/// `n` earnings payment reports to post, ReportIds `{prefix}-{i}`.
+pub fn reports(prefix: &str, n: usize) -> Option<Vec<Value>> {
+    let (data, report) = sample_parts()?;
+    Some(
+        (0..n)
+            .map(|i| {
+                let mut r = report.clone();
+                r["ReportData"]["ReportId"] = json!(format!("{prefix}-{i}"));
+                let mut item = json!({
+                    "kind": "earnings",
+                    "payer": data["Payer"],
+                    "paymentPeriod": data["PaymentPeriod"],
+                    "report": r,
+                });
+                if let Some(c) = data.get("ContactPersons") {
+                    item["contactPersons"] = c.clone();
+                }
+                item
+            })
+            .collect(),
+    )
+}
+
+/// The payer's identifier in the API.
+pub fn payer() -> &'static str {
+    simulator_support::BUSINESS_ID
+}
