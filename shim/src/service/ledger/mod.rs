@@ -4,4 +4,5 @@
 //! PostgreSQL are its drivers.
 
 pub mod db;
+pub mod postgres;
 pub mod sqlite;
