@@ -24,6 +24,9 @@ command -v xmlsec1 >/dev/null || apt_install xmlsec1
 command -v openssl >/dev/null || apt_install openssl
 command -v curl >/dev/null || apt_install curl
 command -v node >/dev/null || apt_install nodejs npm
+# PostgreSQL's programs (not on PATH in Debian) for the shared-ledger tests,
+# which start their own server (shim/tests/service_support/postgres.rs).
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || apt_install postgresql
 rustup component list --installed | grep -q '^rustfmt' || rustup component add rustfmt
 rustup component list --installed | grep -q '^clippy' || rustup component add clippy
 rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown

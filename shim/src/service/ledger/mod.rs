@@ -6,6 +6,7 @@
 
 pub mod db;
 mod intake;
+pub mod postgres;
 mod schema;
 pub mod sqlite;
 mod views;
@@ -102,9 +103,7 @@ impl Ledger {
     pub fn open(location: &LedgerLocation) -> Result<Ledger, LedgerError> {
         let db: Box<dyn Db> = match location {
             LedgerLocation::Sqlite(path) => Box::new(sqlite::Sqlite::open(path)?),
-            LedgerLocation::Postgres(_) => {
-                return Err(LedgerError::Db(DbError::new("PostgreSQL: the driver is being merged")))
-            }
+            LedgerLocation::Postgres(url) => Box::new(postgres::Postgres::connect(url)?),
         };
         Ledger::with(db)
     }
