@@ -6,9 +6,16 @@
 //! acknowledged; SIGKILL at many moments and every simulator fault, with
 //! nothing sent twice and nothing lost.
 
+mod service_support;
 mod simulator_support;
 
 #[path = "service/api.rs"]
 mod api;
+#[path = "service/crash.rs"]
+mod crash;
+#[path = "service/faults.rs"]
+mod faults;
+#[path = "service/scale.rs"]
+mod scale;
 #[path = "service/support.rs"]
 mod support;

@@ -8,8 +8,8 @@ use super::intake::{self, Sender};
 use super::ledger::{Added, Ledger};
 use super::live::Live;
 use super::settings::ServiceSettings;
-use hyper::body::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Bytes;
 use hyper::body::Incoming;
 use hyper::header::{HeaderValue, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
 use hyper::{Method, Request, Response, StatusCode};
@@ -138,9 +138,8 @@ impl Api {
                 )))
             }
         }
-        serde_json::from_slice(body).map_err(|e| {
-            ApiError::malformed(format!("not JSON: {e} (line {}, column {})", e.line(), e.column()))
-        })
+        serde_json::from_slice(body)
+            .map_err(|e| ApiError::malformed(format!("not JSON: {e} (line {}, column {})", e.line(), e.column())))
     }
 
     /// Answers one request.
@@ -206,7 +205,10 @@ impl Api {
 
     async fn record(&self, id: i64, status: u16) -> Result<Answer, ApiError> {
         let ledger = self.ledger.clone();
-        match blocking(move || ledger.record_view(id)).await.map_err(ApiError::ledger)? {
+        match blocking(move || ledger.record_view(id))
+            .await
+            .map_err(ApiError::ledger)?
+        {
             Some(view) => Ok(json_answer(status, &view)),
             None => Err(ApiError::unknown(format!("no record {id} in the ledger"))),
         }
@@ -227,7 +229,9 @@ impl Api {
             .map_err(ApiError::ledger)?
         {
             Some(view) => Ok(json_answer(200, &view)),
-            None => Err(ApiError::unknown(format!("no report {report_id} ({name}) of this payer"))),
+            None => Err(ApiError::unknown(format!(
+                "no report {report_id} ({name}) of this payer"
+            ))),
         }
     }
 
@@ -245,7 +249,9 @@ impl Api {
         let ledger = self.ledger.clone();
         let posted = blocking(move || {
             let record = intake::record(&body, &sender)?;
-            ledger.add_record(&record, super::ledger::now()).map_err(ApiError::ledger)
+            ledger
+                .add_record(&record, super::ledger::now())
+                .map_err(ApiError::ledger)
         })
         .await?;
         self.wake.notify_waiters();
@@ -259,7 +265,9 @@ impl Api {
         let ledger = self.ledger.clone();
         let posted = blocking(move || {
             let record = intake::cancellation(&value, &sender, &ledger)?;
-            ledger.add_record(&record, super::ledger::now()).map_err(ApiError::ledger)
+            ledger
+                .add_record(&record, super::ledger::now())
+                .map_err(ApiError::ledger)
         })
         .await?;
         self.wake.notify_waiters();
@@ -271,10 +279,7 @@ impl Api {
         let value = Api::json_of(&content_type, &body)?;
         let sender = self.sender.clone();
         let ledger = self.ledger.clone();
-        let (max, linger) = (
-            self.settings.max_reports_per_record,
-            self.settings.linger.as_secs_f64(),
-        );
+        let (max, linger) = (self.settings.max_reports_per_record, self.settings.linger.as_secs_f64());
         let (items, added) = blocking(move || {
             let items = intake::reports(&value, &sender)?;
             let added = ledger
@@ -301,7 +306,10 @@ impl Api {
                 })
             })
             .collect();
-        Ok(json_answer(if any_new { 202 } else { 200 }, &json!({ "reports": reports })))
+        Ok(json_answer(
+            if any_new { 202 } else { 200 },
+            &json!({ "reports": reports }),
+        ))
     }
 
     async fn events(&self, query: Option<&str>) -> Result<Answer, ApiError> {
@@ -333,11 +341,7 @@ impl Api {
             }
             // Another instance's changes show only in the ledger: look again
             // at least every quarter second.
-            let _ = tokio::time::timeout(
-                (deadline - now).min(Duration::from_millis(250)),
-                self.wake.notified(),
-            )
-            .await;
+            let _ = tokio::time::timeout((deadline - now).min(Duration::from_millis(250)), self.wake.notified()).await;
         }
     }
 }

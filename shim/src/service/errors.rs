@@ -133,7 +133,11 @@ impl ApiError {
 
     /// 503: the service is stopping.
     pub fn stopping() -> ApiError {
-        ApiError::new(503, "stopping", "the service is stopping; try again on another instance".into())
+        ApiError::new(
+            503,
+            "stopping",
+            "the service is stopping; try again on another instance".into(),
+        )
     }
 
     /// A ledger failure: a conflict or unknown thing as such, else 500.

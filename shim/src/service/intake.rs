@@ -161,10 +161,13 @@ fn report_item(item: &Value, index: usize, sender: &Sender) -> Result<(NewReport
         }
     }
     let payer = header.get("Payer").cloned().unwrap_or(Value::Null);
-    let payer_id =
-        payer_code(&payer).ok_or_else(|| at("payer.PayerIds.Id[0].Code is missing".into()))?;
+    let payer_id = payer_code(&payer).ok_or_else(|| at("payer.PayerIds.Id[0].Code is missing".into()))?;
     let owner = owner_id(&payer).unwrap_or_else(|| party(&sender.business_id));
-    let owner_code = owner.get("Code").and_then(Value::as_str).unwrap_or_default().to_string();
+    let owner_code = owner
+        .get("Code")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
     let mut full = common_header(kind.ddt, owner, sender);
     full.extend(header.clone());
     let header = Value::Object(full);
@@ -218,7 +221,11 @@ pub fn reports(body: &Value, sender: &Sender) -> Result<Vec<(NewReport, Group)>,
             _ => return Err(ApiError::invalid_input("\"reports\" must be a list".into())),
         },
         Value::Object(_) => vec![body],
-        _ => return Err(ApiError::invalid_input("the body must be a report, a list of reports or {\"reports\": [...]}".into())),
+        _ => {
+            return Err(ApiError::invalid_input(
+                "the body must be a report, a list of reports or {\"reports\": [...]}".into(),
+            ))
+        }
     };
     if list.is_empty() {
         return Err(ApiError::invalid_input("no reports".into()));
@@ -289,8 +296,7 @@ pub fn record(body: &[u8], sender: &Sender) -> Result<NewRecord, ApiError> {
             body: None,
         });
     }
-    let realtime = crate::operation::for_request(&root)
-        .is_some_and(|op| op.kind == crate::operation::Kind::RealTime);
+    let realtime = crate::operation::for_request(&root).is_some_and(|op| op.kind == crate::operation::Kind::RealTime);
     Ok(NewRecord {
         kind: kind.to_string(),
         root,
@@ -336,7 +342,10 @@ pub fn cancellation(body: &Value, sender: &Sender, ledger: &Ledger) -> Result<Ne
             .map_err(ApiError::ledger)?
             .ok_or_else(|| ApiError::unknown(format!("no record {id} in the ledger")))?;
         let kind = kinds::by_name(&summary.kind).ok_or_else(|| {
-            ApiError::conflict(format!("record {id} is a {} record: only report records are cancelled whole", summary.kind))
+            ApiError::conflict(format!(
+                "record {id} is a {} record: only report records are cancelled whole",
+                summary.kind
+            ))
         })?;
         if matches!(summary.state.as_str(), state::REJECTED | state::CANCELLED) {
             return Err(ApiError::conflict(format!(
@@ -345,7 +354,15 @@ pub fn cancellation(body: &Value, sender: &Sender, ledger: &Ledger) -> Result<Ne
             )));
         }
         let item = json!({ "ItemId": summary.delivery_id });
-        (kind.cancel_record, summary.owner, item, vec![id], vec![], Some(id), format!("record:{id}"))
+        (
+            kind.cancel_record,
+            summary.owner,
+            item,
+            vec![id],
+            vec![],
+            Some(id),
+            format!("record:{id}"),
+        )
     } else {
         let get = |k: &str| {
             fields
@@ -354,10 +371,11 @@ pub fn cancellation(body: &Value, sender: &Sender, ledger: &Ledger) -> Result<Ne
                 .ok_or_else(|| ApiError::invalid_input(format!("\"{k}\" is missing (or give \"recordId\")")))
         };
         let (payer, kind_name, report_id) = (get("payer")?, get("kind")?, get("reportId")?);
-        let kind = kinds::by_name(kind_name).ok_or_else(|| {
-            ApiError::unknown_kind(format!("unknown kind {kind_name:?} (one of {})", kinds::names()))
-        })?;
-        let rows = ledger.report_rows(payer, kind.name, report_id).map_err(ApiError::ledger)?;
+        let kind = kinds::by_name(kind_name)
+            .ok_or_else(|| ApiError::unknown_kind(format!("unknown kind {kind_name:?} (one of {})", kinds::names())))?;
+        let rows = ledger
+            .report_rows(payer, kind.name, report_id)
+            .map_err(ApiError::ledger)?;
         let Some((row, record, report_state)) = rows.into_iter().next() else {
             return Err(ApiError::unknown(format!(
                 "no report {report_id} ({}) of this payer in the ledger",

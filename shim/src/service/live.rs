@@ -112,7 +112,9 @@ impl Live {
             ledger.oldest_pending.unwrap_or(0.0)
         );
         let inner = self.lock();
-        out.push_str("# HELP tulorekisteri_shim_send_seconds Time of a record's send, from request to checked answer.\n");
+        out.push_str(
+            "# HELP tulorekisteri_shim_send_seconds Time of a record's send, from request to checked answer.\n",
+        );
         out.push_str("# TYPE tulorekisteri_shim_send_seconds histogram\n");
         inner.send.write(&mut out, "tulorekisteri_shim_send_seconds");
         out.push_str("# HELP tulorekisteri_shim_poll_seconds Time of a status request.\n");
@@ -130,7 +132,10 @@ impl Live {
         out.push_str("# HELP tulorekisteri_shim_certificate_days_left Days until each certificate expires.\n");
         out.push_str("# TYPE tulorekisteri_shim_certificate_days_left gauge\n");
         for (purpose, days) in &inner.certificates {
-            let _ = writeln!(out, "tulorekisteri_shim_certificate_days_left{{purpose=\"{purpose}\"}} {days:.1}");
+            let _ = writeln!(
+                out,
+                "tulorekisteri_shim_certificate_days_left{{purpose=\"{purpose}\"}} {days:.1}"
+            );
         }
         out
     }

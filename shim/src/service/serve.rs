@@ -104,7 +104,9 @@ fn certificate_days(client: &Client, settings: &ServiceSettings) -> Vec<(&'stati
     let now = super::ledger::now();
     let mut days = vec![];
     for purpose in crate::operation::Purpose::ALL {
-        let Ok(signer) = client.signer(Some(purpose)) else { continue };
+        let Ok(signer) = client.signer(Some(purpose)) else {
+            continue;
+        };
         let left = (signer.certificate().not_after as f64 - now) / 86_400.0;
         if left * 86_400.0 < settings.certificate_warning.as_secs_f64() {
             eprintln!(
@@ -194,11 +196,7 @@ pub fn serve(a: ServeArgs) -> u8 {
     live.certificates(certificate_days(&client, &settings));
     let stopping = Arc::new(AtomicBool::new(false));
     let wake = Arc::new(Notify::new());
-    let instance = format!(
-        "{}-{}",
-        std::process::id(),
-        crate::service::random_hex(4)
-    );
+    let instance = format!("{}-{}", std::process::id(), crate::service::random_hex(4));
     let api = Arc::new(Api {
         ledger: ledger.clone(),
         settings: settings.clone(),
@@ -230,7 +228,12 @@ pub fn serve(a: ServeArgs) -> u8 {
         use std::io::Write;
         let _ = std::io::stdout().flush();
         let working = tokio::spawn(worker.clone().run());
-        let housekeeping = tokio::spawn(housekeeping(ledger.clone(), client.clone(), settings.clone(), live.clone()));
+        let housekeeping = tokio::spawn(housekeeping(
+            ledger.clone(),
+            client.clone(),
+            settings.clone(),
+            live.clone(),
+        ));
         let stop = stop_signal();
         tokio::pin!(stop);
         loop {
@@ -245,7 +248,9 @@ pub fn serve(a: ServeArgs) -> u8 {
                 let http = hyper::server::conn::http1::Builder::new();
                 match tls {
                     Some(acceptor) => {
-                        if let Ok(Ok(stream)) = tokio::time::timeout(Duration::from_secs(10), acceptor.accept(tcp)).await {
+                        if let Ok(Ok(stream)) =
+                            tokio::time::timeout(Duration::from_secs(10), acceptor.accept(tcp)).await
+                        {
                             let _ = http.serve_connection(TokioIo::new(stream), service).await;
                         }
                     }

@@ -90,7 +90,11 @@ impl Worker {
     async fn work(&self) {
         let mut idle = Duration::from_millis(20);
         while !self.stopping.load(Ordering::SeqCst) {
-            let (ledger, me, lease) = (self.ledger.clone(), self.instance.clone(), self.settings.lease.as_secs_f64());
+            let (ledger, me, lease) = (
+                self.ledger.clone(),
+                self.instance.clone(),
+                self.settings.lease.as_secs_f64(),
+            );
             match blocking(move || ledger.claim(&me, ledger::now(), lease)).await {
                 Ok(Some(claim)) => {
                     idle = Duration::from_millis(20);
@@ -137,9 +141,17 @@ impl Worker {
             Outcome::Rejected { answer, .. } => answer.clone(),
             _ => None,
         };
-        let (ledger, summary) = (self.ledger.clone(), outcome.summary());
+        let (ledger, summary, me) = (self.ledger.clone(), outcome.summary(), self.instance.clone());
         let kept = blocking(move || {
-            ledger.keep_exchange(record, operation, request.as_deref(), answer.as_deref(), &summary, ledger::now())
+            ledger.keep_exchange(
+                record,
+                operation,
+                &me,
+                request.as_deref(),
+                answer.as_deref(),
+                &summary,
+                ledger::now(),
+            )
         })
         .await;
         if let Err(e) = kept {
@@ -157,15 +169,23 @@ impl Worker {
             (state::SENDING, None) => self.sign_and_send(&claim).await,
             (state::SENDING, Some(signed)) if !claim.in_flight => {
                 let signed = signed.clone();
-                if let Some(p) = self.from_signed(&claim, signed).await {
-                    if self.change(claim.id, Change::Sending { signed: p.signed().to_vec() }).await {
+                if let Some(p) = self.reread(&claim, signed).await {
+                    if self
+                        .change(
+                            claim.id,
+                            Change::Sending {
+                                signed: p.signed().to_vec(),
+                            },
+                        )
+                        .await
+                    {
                         self.send(&claim, &p).await;
                     }
                 }
             }
             (_, Some(signed)) => {
                 let signed = signed.clone();
-                if let Some(p) = self.from_signed(&claim, signed).await {
+                if let Some(p) = self.reread(&claim, signed).await {
                     self.ask(&claim, &p).await;
                 }
             }
@@ -182,7 +202,7 @@ impl Worker {
         }
     }
 
-    async fn from_signed(&self, claim: &Claim, signed: Vec<u8>) -> Option<Prepared> {
+    async fn reread(&self, claim: &Claim, signed: Vec<u8>) -> Option<Prepared> {
         match blocking(move || Prepared::from_signed(signed)).await {
             Ok(p) => Some(p),
             Err(e) => {
@@ -200,10 +220,12 @@ impl Worker {
             return Ok(xml.clone());
         }
         let (ledger, id) = (self.ledger.clone(), claim.id);
-        let bodies = blocking(move || ledger.report_bodies(id)).await.map_err(|e| Change::Later {
-            next_at: after(Duration::from_secs(1)),
-            reason: e.to_string(),
-        })?;
+        let bodies = blocking(move || ledger.report_bodies(id))
+            .await
+            .map_err(|e| Change::Later {
+                next_at: after(Duration::from_secs(1)),
+                reason: e.to_string(),
+            })?;
         let reports: Vec<Value> = bodies.iter().filter_map(|b| serde_json::from_str(b).ok()).collect();
         let header: Value = claim
             .header
@@ -362,17 +384,19 @@ impl Worker {
     /// acknowledged, and acts on the answer.
     async fn ask(&self, claim: &Claim, prepared: &Prepared) {
         let query = StatusQuery::of(prepared, claim.ir_delivery_id.as_deref());
-        let started = std::time::Instant::now();
-        let outcome = match self.client.status(&query).await {
-            Ok(o) => o,
+        let request = match self.client.prepare_status(&query) {
+            Ok(r) => r,
             Err(e) => {
                 let reason = format!("the status request cannot be made: {e}");
                 self.change(claim.id, Change::Attention { reason }).await;
                 return;
             }
         };
+        let started = std::time::Instant::now();
+        let outcome = self.client.send(&request).await;
         self.live.polled(started.elapsed(), outcome.name());
-        self.keep(claim.id, "GetDeliveryDataStatus", None, &outcome).await;
+        let kept = Some(request.into_signed());
+        self.keep(claim.id, "GetDeliveryDataStatus", kept, &outcome).await;
         let acknowledged = claim.state == state::SENT;
         let now = ledger::now();
         let every = self.polling().every;
@@ -436,7 +460,10 @@ impl Worker {
         let since = claim.acked_at.unwrap_or(now);
         match now - since > self.polling().give_up_after.as_secs_f64() {
             true => Change::Attention {
-                reason: format!("no final feedback {:.0} s after the receipt; last: {reason}", now - since),
+                reason: format!(
+                    "no final feedback {:.0} s after the receipt; last: {reason}",
+                    now - since
+                ),
             },
             false => Change::Later {
                 next_at: now + self.polling().every.as_secs_f64(),

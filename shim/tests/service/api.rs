@@ -16,7 +16,14 @@ fn states_of(events: &[Value], report_id: &str) -> Vec<String> {
 
 #[test]
 fn reports_are_grouped_into_records_sent_followed_and_stored() {
-    let sim = Sim::start("grouped", &[], &[("linger_seconds = 0.2", "linger_seconds = 0.2\nmax_reports_per_record = 3")]);
+    let sim = Sim::start(
+        "grouped",
+        &[],
+        &[(
+            "linger_seconds = 0.2",
+            "linger_seconds = 0.2\nmax_reports_per_record = 3",
+        )],
+    );
     let Some(list) = reports("grouped", 7) else { return };
     let shim = Shim::start(&sim.dir);
     let api = Api::new(&shim, &sim);
@@ -30,8 +37,16 @@ fn reports_are_grouped_into_records_sent_followed_and_stored() {
         .map(|r| r["recordId"].as_i64().unwrap())
         .collect();
     assert_eq!(records.len(), 3, "7 reports, at most 3 per record: {answer}");
-    assert!(answer["reports"].as_array().unwrap().iter().all(|r| r["state"] == "accepted"));
-    assert!(api.wait_until(Duration::from_secs(30), |s| s.get("stored") == Some(&7)), "{:?}", api.states());
+    assert!(answer["reports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["state"] == "accepted"));
+    assert!(
+        api.wait_until(Duration::from_secs(30), |s| s.get("stored") == Some(&7)),
+        "{:?}",
+        api.states()
+    );
 
     // Every report's fate once, in order.
     let (events, _) = api.events(0);
@@ -60,7 +75,12 @@ fn reports_are_grouped_into_records_sent_followed_and_stored() {
     assert_eq!(report["state"], "stored");
     assert_eq!(report["irReportId"], held("grouped-4")["irReportId"]);
     assert_eq!(report["version"], 1);
-    let history: Vec<&str> = report["history"].as_array().unwrap().iter().map(|h| h["state"].as_str().unwrap()).collect();
+    let history: Vec<&str> = report["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["state"].as_str().unwrap())
+        .collect();
     assert_eq!(history, ["accepted", "sending", "sent", "stored"]);
     let record = api.get(&format!("/v1/records/{}", report["recordId"])).json();
     assert_eq!(record["state"], "stored");
@@ -68,12 +88,18 @@ fn reports_are_grouped_into_records_sent_followed_and_stored() {
     assert!(record["irDeliveryId"].is_string());
     let deliveries = state["deliveries"].as_array().unwrap();
     assert_eq!(deliveries.len(), 3);
-    assert!(deliveries.iter().all(|d| d["arrivals"] == 1 && d["operation"] == "SendWageReports"));
+    assert!(deliveries
+        .iter()
+        .all(|d| d["arrivals"] == 1 && d["operation"] == "SendWageReports"));
 
     // The same reports again: nothing new.
     let again = api.post_json("/v1/reports", &json!({ "reports": list }));
     assert_eq!(again.status, 200);
-    assert!(again.json()["reports"].as_array().unwrap().iter().all(|r| r["existing"] == true && r["state"] == "stored"));
+    assert!(again.json()["reports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["existing"] == true && r["state"] == "stored"));
     assert_eq!(api.events(0).0.len(), events.len());
 }
 
@@ -84,8 +110,14 @@ fn own_record(delivery_id: &str, report_id: &str) -> Option<Value> {
 
 #[test]
 fn bad_input_gets_a_clear_error_and_nothing_is_kept() {
-    let sim = Sim::start("bad-input", &[], &[("linger_seconds = 0.2", "linger_seconds = 0.2\nmax_body_bytes = 200000")]);
-    let Some(good) = own_record("bad-input-1", "kept-1") else { return };
+    let sim = Sim::start(
+        "bad-input",
+        &[],
+        &[("linger_seconds = 0.2", "linger_seconds = 0.2\nmax_body_bytes = 200000")],
+    );
+    let Some(good) = own_record("bad-input-1", "kept-1") else {
+        return;
+    };
     let shim = Shim::start(&sim.dir);
     let api = Api::new(&shim, &sim);
     let kept = api.post_json("/v1/records", &good);
@@ -94,7 +126,11 @@ fn bad_input_gets_a_clear_error_and_nothing_is_kept() {
 
     let code = |reply: crate::support::Reply| -> (u16, String, Value) {
         let body = reply.json();
-        (reply.status, body["error"]["code"].as_str().unwrap_or("").to_string(), body)
+        (
+            reply.status,
+            body["error"]["code"].as_str().unwrap_or("").to_string(),
+            body,
+        )
     };
     // No token, a wrong one, the wrong scheme.
     let bare = crate::support::request(&api.addr, "GET", "/v1/events", &[], b"");
@@ -116,7 +152,10 @@ fn bad_input_gets_a_clear_error_and_nothing_is_kept() {
     list[1]["kind"] = json!("salaries");
     let (status, c, body) = code(api.post_json("/v1/reports", &json!(list)));
     assert_eq!((status, c.as_str()), (422, "unknown-kind"), "{body}");
-    assert!(body["error"]["message"].as_str().unwrap().contains("reports[1]"), "{body}");
+    assert!(
+        body["error"]["message"].as_str().unwrap().contains("reports[1]"),
+        "{body}"
+    );
     // An invalid report: its problems, with where.
     let Some(mut list) = reports("bad", 2) else { return };
     list[1]["report"]["ReportData"]["ReportId"] = json!("no spaces allowed");
@@ -124,21 +163,32 @@ fn bad_input_gets_a_clear_error_and_nothing_is_kept() {
     assert_eq!((status, c.as_str()), (422, "invalid-report"), "{body}");
     let problem = &body["error"]["problems"][0];
     assert_eq!(problem["report"], 1);
-    assert!(problem["path"].as_str().unwrap().ends_with("ReportData/ReportId"), "{problem}");
+    assert!(
+        problem["path"].as_str().unwrap().ends_with("ReportData/ReportId"),
+        "{problem}"
+    );
     // A record that breaks a rule.
     let mut broken = good.clone();
     broken["WageReportsRequestToIR"]["DeliveryData"]["DeliveryId"] = json!("bad-input-2");
-    broken["WageReportsRequestToIR"]["DeliveryData"]["Reports"]["Report"][0]["IncomeEarner"]["IncomeEarnerIds"]["Id"][0]
-        ["Code"] = json!("010101-1234");
+    broken["WageReportsRequestToIR"]["DeliveryData"]["Reports"]["Report"][0]["IncomeEarner"]["IncomeEarnerIds"]["Id"]
+        [0]["Code"] = json!("010101-1234");
     let (status, c, body) = code(api.post_json("/v1/records", &broken));
     assert_eq!((status, c.as_str()), (422, "invalid-record"), "{body}");
-    assert!(body["error"]["problems"].as_array().unwrap().iter().any(|p| p["code"] == "rule-personal-id"), "{body}");
+    assert!(
+        body["error"]["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["code"] == "rule-personal-id"),
+        "{body}"
+    );
     // Not XML, not JSON.
     let (status, c, _) = code(api.post("/v1/records", "application/xml", b"<unclosed"));
     assert_eq!((status, c.as_str()), (422, "invalid-record"));
     // Other content under a DeliveryId used before.
     let mut other = own_record("bad-input-1", "other-report").unwrap();
-    other["WageReportsRequestToIR"]["DeliveryData"]["Timestamp"] = good["WageReportsRequestToIR"]["DeliveryData"]["Timestamp"].clone();
+    other["WageReportsRequestToIR"]["DeliveryData"]["Timestamp"] =
+        good["WageReportsRequestToIR"]["DeliveryData"]["Timestamp"].clone();
     let (status, c, body) = code(api.post_json("/v1/records", &other));
     assert_eq!((status, c.as_str()), (409, "conflict"), "{body}");
     assert!(body["error"]["message"].as_str().unwrap().contains("bad-input-1"));
@@ -172,7 +222,11 @@ fn bad_input_gets_a_clear_error_and_nothing_is_kept() {
     // Nothing of that was kept; what was accepted goes on.
     let (events, _) = api.events(0);
     assert!(events.iter().all(|e| e["recordId"] == kept["id"]), "{events:?}");
-    assert!(api.wait_until(Duration::from_secs(30), |s| s.get("stored") == Some(&1)), "{:?}", api.states());
+    assert!(
+        api.wait_until(Duration::from_secs(30), |s| s.get("stored") == Some(&1)),
+        "{:?}",
+        api.states()
+    );
     let state = sim.state();
     assert_eq!(state["deliveries"].as_array().unwrap().len(), 1, "{state:#}");
     assert_eq!(state["reports"].as_array().unwrap().len(), 1);
@@ -192,15 +246,29 @@ fn replacements_and_cancellations_wait_for_what_they_refer_to() {
     assert_eq!(api.post_json("/v1/reports", &json!([replacement])).status, 202);
     let cancel = json!({ "payer": payer(), "kind": "earnings", "reportId": "held-0" });
     let cancellation = api.post_json("/v1/cancellations", &cancel);
-    assert_eq!(cancellation.status, 202, "{}", String::from_utf8_lossy(&cancellation.body));
+    assert_eq!(
+        cancellation.status,
+        202,
+        "{}",
+        String::from_utf8_lossy(&cancellation.body)
+    );
     let cancellation = cancellation.json();
     assert_eq!(cancellation["state"], "accepted");
-    assert!(api.wait_until(Duration::from_secs(30), |s| s.get("cancelled") == Some(&1)), "{:?}", api.states());
+    assert!(
+        api.wait_until(Duration::from_secs(30), |s| s.get("cancelled") == Some(&1)),
+        "{:?}",
+        api.states()
+    );
 
     let report = api.get(&format!("/v1/reports/{}/earnings/held-0", payer())).json();
     assert_eq!(report["state"], "cancelled", "{report}");
     assert_eq!(report["postedVersion"], 2);
-    let history: Vec<&str> = report["history"].as_array().unwrap().iter().map(|h| h["state"].as_str().unwrap()).collect();
+    let history: Vec<&str> = report["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["state"].as_str().unwrap())
+        .collect();
     assert_eq!(history.last(), Some(&"cancelled"), "{report}");
     let record = api.get(&format!("/v1/records/{}", cancellation["id"])).json();
     assert_eq!(record["state"], "stored", "{record}");
@@ -208,10 +276,22 @@ fn replacements_and_cancellations_wait_for_what_they_refer_to() {
     // The Register got them in order: each after the one before was acknowledged.
     let state = sim.state();
     let report = &state["reports"][0];
-    assert_eq!((report["version"].as_i64(), report["state"].as_str()), (Some(3), Some("cancelled")), "{state}");
-    let operations: Vec<&str> = state["deliveries"].as_array().unwrap().iter().map(|d| d["operation"].as_str().unwrap()).collect();
+    assert_eq!(
+        (report["version"].as_i64(), report["state"].as_str()),
+        (Some(3), Some("cancelled")),
+        "{state}"
+    );
+    let operations: Vec<&str> = state["deliveries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["operation"].as_str().unwrap())
+        .collect();
     assert_eq!(operations, ["SendWageReports", "SendWageReports", "SendInvalidations"]);
-    assert!(state["deliveries"].as_array().unwrap().iter().all(|d| d["status"] == 3), "{state}");
+    assert!(
+        state["deliveries"].as_array().unwrap().iter().all(|d| d["status"] == 3),
+        "{state}"
+    );
     // Cancelling it again: nothing to cancel.
     assert_eq!(api.post_json("/v1/cancellations", &cancel).status, 409);
 }
@@ -226,9 +306,20 @@ fn a_real_time_report_goes_alone_through_the_real_time_operation() {
     let api = Api::new(&shim, &sim);
     let posted = api.post_json("/v1/reports", &json!(list)).json();
     assert_ne!(posted["reports"][0]["recordId"], posted["reports"][1]["recordId"]);
-    assert!(api.wait_until(Duration::from_secs(30), |s| s.get("stored") == Some(&2)), "{:?}", api.states());
+    assert!(
+        api.wait_until(Duration::from_secs(30), |s| s.get("stored") == Some(&2)),
+        "{:?}",
+        api.states()
+    );
     let state = sim.state();
-    assert!(state["deliveries"].as_array().unwrap().iter().all(|d| d["operation"] == "SendWageReport"), "{state}");
+    assert!(
+        state["deliveries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["operation"] == "SendWageReport"),
+        "{state}"
+    );
     let (events, _) = api.events(0);
     // The real-time answer is final at once: no "sent" in between.
     assert_eq!(states_of(&events, "rt-0"), ["accepted", "sending", "stored"]);
@@ -248,9 +339,19 @@ fn a_missing_certificate_is_attention_and_nothing_is_sent() {
     let shim = Shim::start(&sim.dir);
     let api = Api::new(&shim, &sim);
     assert_eq!(api.post_json("/v1/reports", &json!(list)).status, 202);
-    assert!(api.wait_until(Duration::from_secs(20), |s| s.get("attention") == Some(&1)), "{:?}", api.states());
+    assert!(
+        api.wait_until(Duration::from_secs(20), |s| s.get("attention") == Some(&1)),
+        "{:?}",
+        api.states()
+    );
     let report = api.get(&format!("/v1/reports/{}/earnings/nocert-0", payer())).json();
-    assert!(report["reason"].as_str().unwrap().contains("no certificate for earnings"), "{report}");
+    assert!(
+        report["reason"]
+            .as_str()
+            .unwrap()
+            .contains("no certificate for earnings"),
+        "{report}"
+    );
     assert!(sim.state()["deliveries"].as_array().unwrap().is_empty());
 }
 
@@ -289,5 +390,9 @@ fn a_key_readable_by_others_is_refused_and_sigterm_stops_cleanly() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("in use by another instance"));
     let api = Api::new(&first, &sim);
-    assert!(api.wait_until(Duration::from_secs(30), |s| s.get("stored") == Some(&3)), "{:?}", api.states());
+    assert!(
+        api.wait_until(Duration::from_secs(30), |s| s.get("stored") == Some(&3)),
+        "{:?}",
+        api.states()
+    );
 }

@@ -21,6 +21,8 @@ pub const PERSON: &str = "010101-123N";
 /// A simulator of the test's own folder; `shim.toml` pointed at it, with
 /// the service's settings.
 pub struct Sim {
+    /// Stopped when dropped.
+    #[allow(dead_code)]
     pub server: Server,
     pub dir: PathBuf,
     pub token: String,
@@ -39,15 +41,23 @@ impl Sim {
             // Until `simulator init` writes it.
             let token = "0123456789abcdef0123456789abcdef";
             std::fs::write(dir.join("api-token"), format!("{token}\n")).unwrap();
-            let hash: String = sha2::Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
-            text.push_str(&format!("\n[service]\nledger = \"shim.db\"\nlinger_seconds = 0.2\napi_tokens = [\"sha256:{hash}\"]\n"));
+            let hash: String = sha2::Sha256::digest(token.as_bytes())
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            text.push_str(&format!(
+                "\n[service]\nledger = \"shim.db\"\nlinger_seconds = 0.2\napi_tokens = [\"sha256:{hash}\"]\n"
+            ));
         }
         for (from, to) in settings {
             assert!(text.contains(from), "{from} in {text}");
             text = text.replace(from, to);
         }
         std::fs::write(&config, text).unwrap();
-        let token = std::fs::read_to_string(dir.join("api-token")).unwrap().trim().to_string();
+        let token = std::fs::read_to_string(dir.join("api-token"))
+            .unwrap()
+            .trim()
+            .to_string();
         Sim { server, dir, token }
     }
 
@@ -267,7 +277,11 @@ impl Api {
     }
 
     /// Waits until `done` holds of the report counts by state.
-    pub fn wait_until(&self, timeout: Duration, done: impl Fn(&std::collections::BTreeMap<String, i64>) -> bool) -> bool {
+    pub fn wait_until(
+        &self,
+        timeout: Duration,
+        done: impl Fn(&std::collections::BTreeMap<String, i64>) -> bool,
+    ) -> bool {
         let end = Instant::now() + timeout;
         while Instant::now() < end {
             if done(&self.states()) {

@@ -101,13 +101,20 @@ struct Latest {
     state: String,
 }
 
+/// A version with the same content: its row and record.
+type Same = Option<(i64, i64)>;
+
 /// Versions of (payer, kind, ReportId): the row of one with this content,
 /// and the latest.
-fn versions(tx: &mut dyn Tx, r: &NewReport) -> Result<(Option<(i64, i64)>, Option<Latest>), DbError> {
+fn versions(tx: &mut dyn Tx, r: &NewReport) -> Result<(Same, Option<Latest>), DbError> {
     let rows = tx.query(
         "SELECT id, record_id, version, state, content_hash FROM reports
          WHERE payer = $1 AND kind = $2 AND report_id = $3 ORDER BY version DESC",
-        &[r.payer.as_str().into(), r.kind.as_str().into(), r.report_id.as_str().into()],
+        &[
+            r.payer.as_str().into(),
+            r.kind.as_str().into(),
+            r.report_id.as_str().into(),
+        ],
     )?;
     let same = rows
         .iter()
@@ -211,10 +218,7 @@ impl Ledger {
     ) -> Result<i64, DbError> {
         let provisional = match delivery_id {
             Some(d) => d.to_string(),
-            None => format!(
-                "new-{}",
-                crate::service::random_hex(12)
-            ),
+            None => format!("new-{}", crate::service::random_hex(12)),
         };
         tx.execute(
             "INSERT INTO records (kind, root, ddt, owner, delivery_id, group_key, header, xml, content_hash, state,
@@ -367,9 +371,10 @@ impl Ledger {
                 let (version, on) = next_version(r, &latest, i)?;
                 // The open record of the group with room (never the one the
                 // replaced version is in: one report once per record).
-                let mut target = open.get(g.key.as_str()).copied().filter(|(id, n)| {
-                    *n < max_per_record as i64 && Some(*id) != on && !g.realtime
-                });
+                let mut target = open
+                    .get(g.key.as_str())
+                    .copied()
+                    .filter(|(id, n)| *n < max_per_record as i64 && Some(*id) != on && !g.realtime);
                 if target.is_none() && !g.realtime {
                     let rows = tx.query(
                         &format!(
@@ -438,7 +443,12 @@ impl Ledger {
 
     /// The report version rows of (payer, kind, ReportId), latest first:
     /// `(row, record, state)`.
-    pub fn report_rows(&self, payer: &str, kind: &str, report_id: &str) -> Result<Vec<(i64, i64, String)>, LedgerError> {
+    pub fn report_rows(
+        &self,
+        payer: &str,
+        kind: &str,
+        report_id: &str,
+    ) -> Result<Vec<(i64, i64, String)>, LedgerError> {
         self.run(|tx| {
             let rows = tx.query(
                 "SELECT id, record_id, state FROM reports WHERE payer = $1 AND kind = $2 AND report_id = $3

@@ -85,6 +85,7 @@ CREATE TABLE IF NOT EXISTS exchanges (
     record_id {int} NOT NULL,
     at {real} NOT NULL,
     operation TEXT NOT NULL,
+    instance TEXT NOT NULL,
     request {blob},
     answer {blob},
     outcome TEXT NOT NULL

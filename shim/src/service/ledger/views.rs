@@ -229,7 +229,13 @@ impl Ledger {
             Ok(Metrics {
                 reports: reports
                     .iter()
-                    .map(|r| (text(r, 0).unwrap_or_default(), text(r, 1).unwrap_or_default(), int(r, 2)))
+                    .map(|r| {
+                        (
+                            text(r, 0).unwrap_or_default(),
+                            text(r, 1).unwrap_or_default(),
+                            int(r, 2),
+                        )
+                    })
                     .collect(),
                 records: records
                     .iter()

@@ -217,10 +217,7 @@ impl Ledger {
     pub fn change(&self, record: i64, owner: &str, change: &Change, now: f64) -> Result<bool, LedgerError> {
         self.run(|tx| {
             let held = tx.query(
-                &format!(
-                    "SELECT lease_owner FROM records WHERE id = $1{}",
-                    self.for_update()
-                ),
+                &format!("SELECT lease_owner FROM records WHERE id = $1{}", self.for_update()),
                 &[record.into()],
             )?;
             if held.first().and_then(|r| text(r, 0)).as_deref() != Some(owner) {
@@ -242,11 +239,14 @@ impl Ledger {
         })
     }
 
-    /// Keeps a request and its answer (either may be absent).
+    /// Keeps a request and its answer (either may be absent), made by
+    /// `instance`.
+    #[allow(clippy::too_many_arguments)]
     pub fn keep_exchange(
         &self,
         record: i64,
         operation: &str,
+        instance: &str,
         request: Option<&[u8]>,
         answer: Option<&[u8]>,
         outcome: &str,
@@ -254,11 +254,13 @@ impl Ledger {
     ) -> Result<(), LedgerError> {
         self.run(|tx| {
             tx.execute(
-                "INSERT INTO exchanges (record_id, at, operation, request, answer, outcome) VALUES ($1, $2, $3, $4, $5, $6)",
+                "INSERT INTO exchanges (record_id, at, operation, instance, request, answer, outcome)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
                 &[
                     record.into(),
                     now.into(),
                     operation.into(),
+                    instance.into(),
                     request.map(<[u8]>::to_vec).into(),
                     answer.map(<[u8]>::to_vec).into(),
                     outcome.into(),
@@ -300,13 +302,19 @@ fn apply(tx: &mut dyn Tx, record: i64, change: &Change, now: f64) -> Result<(), 
                 "UPDATE records SET in_flight = 1, attempts = attempts + 1 WHERE id = $1",
                 &[record.into()],
             )?;
-            set_state(tx, record, state::SENDING, now, Some("the Register does not have it: sent again"))
+            set_state(
+                tx,
+                record,
+                state::SENDING,
+                now,
+                Some("the Register does not have it: sent again"),
+            )
         }
         Change::Retry { next_at, reason } => {
-            tx.execute("UPDATE records SET in_flight = 0, reason = $1 WHERE id = $2", &[
-                reason.as_str().into(),
-                record.into(),
-            ])?;
+            tx.execute(
+                "UPDATE records SET in_flight = 0, reason = $1 WHERE id = $2",
+                &[reason.as_str().into(), record.into()],
+            )?;
             release(tx, record, *next_at, now)
         }
         Change::Uncertain {
@@ -341,10 +349,10 @@ fn apply(tx: &mut dyn Tx, record: i64, change: &Change, now: f64) -> Result<(), 
             release(tx, record, *next_at, now)
         }
         Change::Later { next_at, reason } => {
-            tx.execute("UPDATE records SET reason = $1 WHERE id = $2", &[
-                reason.as_str().into(),
-                record.into(),
-            ])?;
+            tx.execute(
+                "UPDATE records SET reason = $1 WHERE id = $2",
+                &[reason.as_str().into(), record.into()],
+            )?;
             release(tx, record, *next_at, now)
         }
         Change::Final {
@@ -353,7 +361,16 @@ fn apply(tx: &mut dyn Tx, record: i64, change: &Change, now: f64) -> Result<(), 
             items,
             errors,
             reason,
-        } => final_feedback(tx, record, *status, ir_delivery_id.as_deref(), items, errors, reason.as_deref(), now),
+        } => final_feedback(
+            tx,
+            record,
+            *status,
+            ir_delivery_id.as_deref(),
+            items,
+            errors,
+            reason.as_deref(),
+            now,
+        ),
         Change::RejectedLocally { reason, errors } => {
             tx.execute(
                 "UPDATE records SET errors = $1, in_flight = 0 WHERE id = $2",
