@@ -27,6 +27,10 @@
 //! first_after_seconds = 300
 //! every_seconds = 300
 //! give_up_after_seconds = 7200
+//!
+//! [service]                                       # `serve` only: crate::service::settings
+//! ledger = "shim.db"
+//! api_tokens = ["sha256:..."]
 //! ```
 
 use crate::operation::Purpose;

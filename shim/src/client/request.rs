@@ -53,6 +53,39 @@ impl StatusQuery {
         }
     }
 
+    /// The query as JSON, to keep (e.g. in a ledger) and ask again later
+    /// without the record: [`StatusQuery::from_json`] reads it back. It
+    /// holds the parties' identifiers.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "deliveryDataType": self.delivery_data_type,
+            "deliveryId": self.delivery_id,
+            "irDeliveryId": self.ir_delivery_id,
+            "parties": self.parties.as_ref().map(|p| json!({
+                "owner": p.owner, "creator": p.creator, "sender": p.sender,
+            })),
+        })
+    }
+
+    /// A query [`StatusQuery::to_json`] wrote, or `None`.
+    pub fn from_json(v: &Value) -> Option<StatusQuery> {
+        let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+        let parties = match v.get("parties") {
+            Some(Value::Object(p)) => Some(Parties {
+                owner: p.get("owner")?.clone(),
+                creator: p.get("creator")?.clone(),
+                sender: p.get("sender")?.clone(),
+            }),
+            _ => None,
+        };
+        Some(StatusQuery {
+            delivery_data_type: v.get("deliveryDataType")?.as_i64()?,
+            delivery_id: text("deliveryId"),
+            ir_delivery_id: text("irDeliveryId"),
+            parties,
+        })
+    }
+
     /// The `DeliveryDataType` asked about.
     pub fn asked_delivery_data_type(&self) -> i64 {
         self.delivery_data_type

@@ -190,15 +190,16 @@ fn report_item(item: &Value, index: usize, sender: &Sender) -> Result<(NewReport
     }
     let header_text = header.to_string();
     let key = format!("{}|{}|{}|{}", kind.name, realtime, action, hash(header_text.as_bytes()));
-    let content = json!({ "kind": kind.name, "header": header, "report": report, "realtime": realtime });
+    let body = report.to_string();
+    let content = format!("{}\n{realtime}\n{header_text}\n{body}", kind.name);
     Ok((
         NewReport {
             payer: payer_id,
             kind: kind.name.to_string(),
             report_id: report_id.to_string(),
             action,
-            content_hash: hash(content.to_string().as_bytes()),
-            body: Some(report.to_string()),
+            content_hash: hash(content.as_bytes()),
+            body: Some(body),
         },
         Group {
             key,

@@ -179,8 +179,7 @@ impl ServiceFile {
             ledger,
             token_hashes,
             tls,
-            // The Register takes at most 3,000 reports... there is no such
-            // published limit; the default is 3,000, the bound is ours.
+            // No limit is published; 3,000 is the default, the bound guards memory.
             max_reports_per_record: count("max_reports_per_record", self.max_reports_per_record, 100_000)?,
             linger: match self.linger_seconds {
                 s if s.is_finite() && s >= 0.0 => Duration::from_secs_f64(s),

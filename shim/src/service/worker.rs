@@ -164,46 +164,40 @@ impl Worker {
     }
 
     async fn handle(&self, claim: Claim) {
-        match (claim.state.as_str(), &claim.signed) {
-            (state::READY, None) => self.sign_and_send(&claim).await,
-            (state::SENDING, None) => self.sign_and_send(&claim).await,
-            (state::SENDING, Some(signed)) if !claim.in_flight => {
-                let signed = signed.clone();
-                if let Some(p) = self.reread(&claim, signed).await {
-                    if self
-                        .change(
-                            claim.id,
-                            Change::Sending {
-                                signed: p.signed().to_vec(),
-                            },
-                        )
-                        .await
-                    {
+        match (claim.state.as_str(), claim.signed) {
+            (state::READY | state::SENDING, false) => self.sign_and_send(&claim).await,
+            // Nothing of it left before (not sent, or signed and killed
+            // before sending): the same bytes.
+            (state::SENDING, true) if !claim.in_flight => {
+                if let Some(p) = self.kept(&claim).await {
+                    let change = Change::Sending {
+                        signed: p.signed().to_vec(),
+                        status_query: StatusQuery::of(&p, None).to_json().to_string(),
+                    };
+                    if self.change(claim.id, change).await {
                         self.send(&claim, &p).await;
                     }
                 }
             }
-            (_, Some(signed)) => {
-                let signed = signed.clone();
-                if let Some(p) = self.reread(&claim, signed).await {
-                    self.ask(&claim, &p).await;
-                }
-            }
-            (_, None) => {
+            (_, true) => self.ask(&claim).await,
+            (_, false) => {
                 // Sent or uncertain without signed bytes cannot happen.
-                self.change(
-                    claim.id,
-                    Change::Attention {
-                        reason: "the ledger holds no signed bytes of a record marked sent".into(),
-                    },
-                )
-                .await;
+                let reason = "the ledger holds no signed bytes of a record marked sent".into();
+                self.change(claim.id, Change::Attention { reason }).await;
             }
         }
     }
 
-    async fn reread(&self, claim: &Claim, signed: Vec<u8>) -> Option<Prepared> {
-        match blocking(move || Prepared::from_signed(signed)).await {
+    /// The signed record kept for the claim, read again.
+    async fn kept(&self, claim: &Claim) -> Option<Prepared> {
+        let (ledger, id) = (self.ledger.clone(), claim.id);
+        let read = blocking(move || match ledger.signed(id) {
+            Ok(Some(signed)) => Prepared::from_signed(signed).map_err(|e| e.to_string()),
+            Ok(None) => Err("it is not there".into()),
+            Err(e) => Err(e.to_string()),
+        })
+        .await;
+        match read {
             Ok(p) => Some(p),
             Err(e) => {
                 let reason = format!("the signed record kept in the ledger cannot be read again: {e}");
@@ -216,10 +210,17 @@ impl Worker {
     /// The unsigned record of a claim: as posted, or built from its header
     /// and reports.
     async fn unsigned(&self, claim: &Claim) -> Result<Vec<u8>, Change> {
-        if let Some(xml) = &claim.xml {
-            return Ok(xml.clone());
-        }
         let (ledger, id) = (self.ledger.clone(), claim.id);
+        if claim.posted {
+            let ledger = ledger.clone();
+            return match blocking(move || ledger.posted(id)).await {
+                Ok(Some(xml)) => Ok(xml),
+                other => Err(Change::Later {
+                    next_at: after(Duration::from_secs(1)),
+                    reason: format!("the posted record cannot be read: {:?}", other.err()),
+                }),
+            };
+        }
         let bodies = blocking(move || ledger.report_bodies(id))
             .await
             .map_err(|e| Change::Later {
@@ -308,15 +309,11 @@ impl Worker {
             }
         };
         // Committed before any byte leaves.
-        if self
-            .change(
-                claim.id,
-                Change::Sending {
-                    signed: prepared.signed().to_vec(),
-                },
-            )
-            .await
-        {
+        let change = Change::Sending {
+            signed: prepared.signed().to_vec(),
+            status_query: StatusQuery::of(&prepared, None).to_json().to_string(),
+        };
+        if self.change(claim.id, change).await {
             self.send(claim, &prepared).await;
         }
     }
@@ -382,8 +379,16 @@ impl Worker {
 
     /// Asks the Register about a record that may have arrived or was
     /// acknowledged, and acts on the answer.
-    async fn ask(&self, claim: &Claim, prepared: &Prepared) {
-        let query = StatusQuery::of(prepared, claim.ir_delivery_id.as_deref());
+    async fn ask(&self, claim: &Claim) {
+        let kept = claim.status_query.as_deref().and_then(|q| serde_json::from_str(q).ok());
+        let Some(mut query) = kept.as_ref().and_then(StatusQuery::from_json) else {
+            let reason = "the ledger holds no status request for the record".into();
+            self.change(claim.id, Change::Attention { reason }).await;
+            return;
+        };
+        if let Some(ir) = &claim.ir_delivery_id {
+            query = query.ir_delivery_id(ir.clone());
+        }
         let request = match self.client.prepare_status(&query) {
             Ok(r) => r,
             Err(e) => {
@@ -415,8 +420,10 @@ impl Worker {
                     reason: Some("refused at reception, and the Register holds no earlier sending".into()),
                 },
                 false => {
-                    if self.change(claim.id, Change::Resending).await {
-                        self.send(claim, prepared).await;
+                    if let Some(prepared) = self.kept(claim).await {
+                        if self.change(claim.id, Change::Resending).await {
+                            self.send(claim, &prepared).await;
+                        }
                     }
                     return;
                 }

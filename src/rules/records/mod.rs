@@ -445,66 +445,31 @@ struct ReportState {
     earner_personal_id: bool,
 }
 
-pub(super) struct RecordChecker {
-    family: Family,
-    realtime: bool,
-    options: RuleOptions,
-    /// The day the date rules count from, fixed when the validation starts.
-    today: Date,
-    /// By element declaration: (parent complex type, role) pairs; few each.
+/// What the rules of one record family look up by element declaration,
+/// made once per process (scanning the schema tables costs about as much
+/// as validating a one-report record, so not per document).
+struct Tables {
+    /// (parent complex type, role) pairs; few each.
     roles: Vec<Vec<(u16, Role)>>,
-    /// By element declaration: (parent complex type, index into CODE_LIST_FIELDS).
+    /// (parent complex type, index into CODE_LIST_FIELDS).
     code_lists: Vec<Vec<(u16, u16)>>,
-    /// By element declaration: DeliveryDataOwner, -Creator, -Sender (0-2).
+    /// DeliveryDataOwner, -Creator, -Sender (0-2).
     delivery_parties: Vec<Option<usize>>,
-    /// By element declaration: whether its value must have a time zone
-    /// (date-times and times) or must not (dates); `None` for the rest.
+    /// Whether its value must have a time zone (date-times and times) or
+    /// must not (dates); `None` for the rest.
     zones: Vec<Option<bool>>,
     groups: Vec<Option<Group>>,
     wanted: Vec<bool>,
-    id: IdState,
-    report: ReportState,
-    start_date: Option<Date>,
-    report_ids: HashSet<String>,
-    reports: usize,
-    /// Street and POBox given in the address being read.
-    address_lines: usize,
-    earner: EarnerState,
-    address: AddressState,
-    /// PensionProvIdCode of the pension insurance being read.
-    pension_provider: Option<i64>,
-    delivery_data_type: Option<i64>,
-    items: usize,
-    /// The payer's PayerTypes and SubstitutePayer/Acts (earnings payment reports).
-    payer_types: Codes,
-    substitute_payer: bool,
-    /// PaymentPeriod/PaymentDate of an earnings payment record.
-    payment_date: Option<Date>,
-    /// The ContactPerson being read has Email, and ResponsibilityCode 1.
-    contact: (bool, bool),
-    /// Some ContactPerson has both (PTI §2.3).
-    contact_for_applications: bool,
-    payer: PayerState,
-    /// Reading an accident insurer's identifier, which needs CountryCode
-    /// unless it is a business ID (PTI §2.23, TEI §2.10).
-    in_accident_insurance: bool,
 }
 
-impl RecordChecker {
-    pub(super) fn new(root: u16, options: RuleOptions) -> Option<RecordChecker> {
-        let name = ELEMENTS[root as usize].name;
-        let (family, realtime) = match name {
-            "WageReportRequestToIR" => (Family::Wage, true),
-            "WageReportsRequestToIR" => (Family::Wage, false),
-            "PayerSummaryReportRequestToIR" => (Family::PayerSummary, true),
-            "PayerSummaryReportsRequestToIR" => (Family::PayerSummary, false),
-            "BenefitReportRequestToIR" => (Family::Benefit, true),
-            "BenefitReportsRequestToIR" => (Family::Benefit, false),
-            "InvalidationRequestToIR" => (Family::Invalidation, true),
-            "InvalidationsRequestToIR" => (Family::Invalidation, false),
-            "StatusRequestToIR" => (Family::Status, false),
-            _ => return None,
-        };
+impl Tables {
+    /// The tables of `family`, made on first use.
+    fn of(family: Family) -> &'static Tables {
+        static MADE: [std::sync::OnceLock<Tables>; 5] = [const { std::sync::OnceLock::new() }; 5];
+        MADE[family as usize].get_or_init(|| Tables::make(family))
+    }
+
+    fn make(family: Family) -> Tables {
         let mut roles = vec![vec![]; ELEMENTS.len()];
         let mut code_lists = vec![vec![]; ELEMENTS.len()];
         let mut zones = vec![None; ELEMENTS.len()];
@@ -562,17 +527,75 @@ impl RecordChecker {
                 }
             }
         }
+        Tables {
+            roles,
+            code_lists,
+            delivery_parties,
+            zones,
+            groups,
+            wanted,
+        }
+    }
+}
+
+pub(super) struct RecordChecker {
+    family: Family,
+    realtime: bool,
+    options: RuleOptions,
+    /// The day the date rules count from, fixed when the validation starts.
+    today: Date,
+    /// The lookup tables of the record's family, made once per process.
+    tables: &'static Tables,
+    id: IdState,
+    report: ReportState,
+    start_date: Option<Date>,
+    report_ids: HashSet<String>,
+    reports: usize,
+    /// Street and POBox given in the address being read.
+    address_lines: usize,
+    earner: EarnerState,
+    address: AddressState,
+    /// PensionProvIdCode of the pension insurance being read.
+    pension_provider: Option<i64>,
+    delivery_data_type: Option<i64>,
+    items: usize,
+    /// The payer's PayerTypes and SubstitutePayer/Acts (earnings payment reports).
+    payer_types: Codes,
+    substitute_payer: bool,
+    /// PaymentPeriod/PaymentDate of an earnings payment record.
+    payment_date: Option<Date>,
+    /// The ContactPerson being read has Email, and ResponsibilityCode 1.
+    contact: (bool, bool),
+    /// Some ContactPerson has both (PTI §2.3).
+    contact_for_applications: bool,
+    payer: PayerState,
+    /// Reading an accident insurer's identifier, which needs CountryCode
+    /// unless it is a business ID (PTI §2.23, TEI §2.10).
+    in_accident_insurance: bool,
+}
+
+impl RecordChecker {
+    pub(super) fn new(root: u16, options: RuleOptions) -> Option<RecordChecker> {
+        let name = ELEMENTS[root as usize].name;
+        let (family, realtime) = match name {
+            "WageReportRequestToIR" => (Family::Wage, true),
+            "WageReportsRequestToIR" => (Family::Wage, false),
+            "PayerSummaryReportRequestToIR" => (Family::PayerSummary, true),
+            "PayerSummaryReportsRequestToIR" => (Family::PayerSummary, false),
+            "BenefitReportRequestToIR" => (Family::Benefit, true),
+            "BenefitReportsRequestToIR" => (Family::Benefit, false),
+            "InvalidationRequestToIR" => (Family::Invalidation, true),
+            "InvalidationsRequestToIR" => (Family::Invalidation, false),
+            "StatusRequestToIR" => (Family::Status, false),
+            _ => return None,
+        };
+        let tables = Tables::of(family);
         Some(RecordChecker {
             family,
             realtime,
             today: options.today.unwrap_or_else(Date::today),
             options,
-            roles,
-            code_lists,
-            zones,
-            delivery_parties,
-            groups,
-            wanted,
+            tables,
             id: IdState::default(),
             report: ReportState::default(),
             start_date: None,
@@ -624,7 +647,7 @@ impl RecordChecker {
     }
 
     fn time_zone(&self, el: u16, value: &str, out: &mut Vec<Finding>) {
-        let Some(zone_required) = self.zones[el as usize] else {
+        let Some(zone_required) = self.tables.zones[el as usize] else {
             return;
         };
         if has_zone(value) != zone_required {
@@ -690,14 +713,14 @@ impl RecordChecker {
 
 impl Checker for RecordChecker {
     fn wants(&self, el: u16) -> bool {
-        self.wanted[el as usize]
+        self.tables.wanted[el as usize]
     }
 
     fn open(&mut self, el: u16) {
-        if let Some(party) = self.delivery_parties[el as usize] {
+        if let Some(party) = self.tables.delivery_parties[el as usize] {
             self.payer.party = Some(party);
         }
-        match self.groups[el as usize] {
+        match self.tables.groups[el as usize] {
             Some(Group::IncomeEarnerIds) => self.earner.in_ids = true,
             Some(Group::IncomeEarner) => self.earner = EarnerState::default(),
             Some(Group::IncomeEarnerBasic) => self.earner.basic = true,
@@ -717,10 +740,10 @@ impl Checker for RecordChecker {
         if matches!(self.family, Family::Wage | Family::PayerSummary | Family::Benefit) {
             self.time_zone(el, value, out);
         }
-        if let Some(&(_, field)) = self.code_lists[el as usize].iter().find(|(p, _)| *p == parent) {
+        if let Some(&(_, field)) = self.tables.code_lists[el as usize].iter().find(|(p, _)| *p == parent) {
             self.code_list(field, value, out);
         }
-        let Some(&(_, role)) = self.roles[el as usize].iter().find(|(p, _)| *p == parent) else {
+        let Some(&(_, role)) = self.tables.roles[el as usize].iter().find(|(p, _)| *p == parent) else {
             return;
         };
         let today = self.today;
@@ -944,7 +967,7 @@ impl Checker for RecordChecker {
     }
 
     fn close(&mut self, el: u16, out: &mut Vec<Finding>) {
-        let Some(group) = self.groups[el as usize] else { return };
+        let Some(group) = self.tables.groups[el as usize] else { return };
         match group {
             Group::Id => {
                 self.payer.party = None;

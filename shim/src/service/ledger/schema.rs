@@ -26,6 +26,7 @@ CREATE TABLE IF NOT EXISTS records (
     xml {blob},
     content_hash TEXT,
     signed {blob},
+    status_query TEXT,
     state TEXT NOT NULL,
     report_count {int} NOT NULL DEFAULT 0,
     realtime {int} NOT NULL DEFAULT 0,

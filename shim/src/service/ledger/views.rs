@@ -252,7 +252,18 @@ impl Ledger {
     pub fn report_states(&self, added: &[super::Added]) -> Result<Vec<(String, String)>, LedgerError> {
         self.run(|tx| {
             let mut out = Vec::with_capacity(added.len());
+            let mut deliveries: std::collections::HashMap<i64, String> = std::collections::HashMap::new();
             for a in added {
+                if !a.existing {
+                    // Just kept: accepted, in a record that has its DeliveryId.
+                    if !deliveries.contains_key(&a.record) {
+                        let rows = tx.query("SELECT delivery_id FROM records WHERE id = $1", &[a.record.into()])?;
+                        let id = rows.first().and_then(|r| text(r, 0)).unwrap_or_default();
+                        deliveries.insert(a.record, id);
+                    }
+                    out.push((state::ACCEPTED.to_string(), deliveries[&a.record].clone()));
+                    continue;
+                }
                 let rows = tx.query(
                     "SELECT r.state, c.delivery_id FROM reports r JOIN records c ON c.id = r.record_id WHERE r.id = $1",
                     &[a.row.into()],

@@ -17,10 +17,13 @@ pub struct Claim {
     /// The bytes may have left before (a killed instance's claim, or a
     /// resend): the Register must be asked before anything is sent.
     pub in_flight: bool,
-    /// The signed record, once made.
-    pub signed: Option<Vec<u8>>,
-    /// The unsigned record as posted, if it was posted whole.
-    pub xml: Option<Vec<u8>>,
+    /// The signed record was made (and kept): [`Ledger::signed`].
+    pub signed: bool,
+    /// The record was posted whole: [`Ledger::posted`] is its XML.
+    pub posted: bool,
+    /// The status request that asks about it (`StatusQuery::to_json`),
+    /// once signed.
+    pub status_query: Option<String>,
     /// DeliveryData without Timestamp, DeliveryId and Reports (JSON).
     pub header: Option<String>,
     /// Its root element.
@@ -70,6 +73,8 @@ pub enum Change {
     Sending {
         /// The signed record.
         signed: Vec<u8>,
+        /// The status request that asks about it (JSON).
+        status_query: String,
     },
     /// About to send the same signed bytes again (a status query found
     /// nothing).
@@ -132,8 +137,10 @@ pub enum Change {
 }
 
 /// The columns a claim reads, in order.
-const CLAIM_COLUMNS: &str = "id, state, in_flight, signed, xml, header, root, kind, ddt, delivery_id, owner, attempts,
-    resend_refused, acked_at, uncertain_since, ir_delivery_id, created_at, cancels_record";
+// Not the blobs: a claim to ask about a record must not read megabytes.
+const CLAIM_COLUMNS: &str = "id, state, in_flight, signed IS NOT NULL, xml IS NOT NULL, header, root, kind, ddt,
+    delivery_id, owner, attempts, resend_refused, acked_at, uncertain_since, ir_delivery_id, created_at,
+    cancels_record, status_query";
 
 fn claim_of(r: &[Value]) -> Claim {
     let r = r.to_vec();
@@ -141,8 +148,8 @@ fn claim_of(r: &[Value]) -> Claim {
         id: int(&r, 0),
         state: text(&r, 1).unwrap_or_default(),
         in_flight: int(&r, 2) != 0,
-        signed: r.get(3).and_then(Value::bytes).map(<[u8]>::to_vec),
-        xml: r.get(4).and_then(Value::bytes).map(<[u8]>::to_vec),
+        signed: int(&r, 3) != 0,
+        posted: int(&r, 4) != 0,
         header: text(&r, 5),
         root: text(&r, 6).unwrap_or_default(),
         kind: text(&r, 7).unwrap_or_default(),
@@ -156,6 +163,7 @@ fn claim_of(r: &[Value]) -> Claim {
         ir_delivery_id: text(&r, 15),
         created_at: real(&r, 16).unwrap_or(0.0),
         cancels_record: r.get(17).and_then(Value::int),
+        status_query: text(&r, 18),
     }
 }
 
@@ -198,6 +206,27 @@ impl Ledger {
             )?;
             claim.state = record_state;
             Ok(Some(claim))
+        })
+    }
+
+    /// The signed record kept for `record`.
+    pub fn signed(&self, record: i64) -> Result<Option<Vec<u8>>, LedgerError> {
+        self.blob(record, "signed")
+    }
+
+    /// The unsigned record posted whole as `record`.
+    pub fn posted(&self, record: i64) -> Result<Option<Vec<u8>>, LedgerError> {
+        self.blob(record, "xml")
+    }
+
+    fn blob(&self, record: i64, column: &str) -> Result<Option<Vec<u8>>, LedgerError> {
+        self.run(|tx| {
+            let rows = tx.query(&format!("SELECT {column} FROM records WHERE id = $1"), &[record.into()])?;
+            Ok(rows
+                .first()
+                .and_then(|r| r.first())
+                .and_then(Value::bytes)
+                .map(<[u8]>::to_vec))
         })
     }
 
@@ -290,10 +319,10 @@ fn json_text(list: &[serde_json::Value]) -> Option<String> {
 
 fn apply(tx: &mut dyn Tx, record: i64, change: &Change, now: f64) -> Result<(), DbError> {
     match change {
-        Change::Sending { signed } => {
+        Change::Sending { signed, status_query } => {
             tx.execute(
-                "UPDATE records SET signed = $1, in_flight = 1, attempts = attempts + 1 WHERE id = $2",
-                &[signed.clone().into(), record.into()],
+                "UPDATE records SET signed = $1, status_query = $2, in_flight = 1, attempts = attempts + 1 WHERE id = $3",
+                &[signed.clone().into(), status_query.as_str().into(), record.into()],
             )?;
             set_state(tx, record, state::SENDING, now, None)
         }
