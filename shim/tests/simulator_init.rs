@@ -1,7 +1,8 @@
 //! `simulator init`: every file of the contract, keys readable by their
-//! owner only, a `shim.toml` the client's configuration reads, signers
-//! from PEM and PKCS#12 (also as OpenSSL reads them), the business ID in
-//! the subject as in the official samples.
+//! owner only, a `shim.toml` the client's configuration reads with the
+//! service's `[service]` section and the hash of the token in `api-token`,
+//! signers from PEM and PKCS#12 (also as OpenSSL reads them), the business
+//! ID in the subject as in the official samples.
 
 mod simulator_support;
 
@@ -13,6 +14,7 @@ use tulorekisteri_shim::operation::Purpose;
 
 const FILES: &[&str] = &[
     "shim.toml",
+    "api-token",
     "state.json",
     "ca/organisations-ca.pem",
     "ca/organisations-ca-key.pem",
@@ -52,7 +54,7 @@ fn init_writes_every_file_of_the_contract() {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let secret = f.ends_with("key.pem") || f.ends_with(".p12") || f.ends_with(".password");
+            let secret = f.ends_with("key.pem") || f.ends_with(".p12") || f.ends_with(".password") || *f == "api-token";
             let mode = meta.permissions().mode() & 0o777;
             assert_eq!(mode == 0o600, secret, "{f}: mode {mode:o}");
         }
@@ -64,6 +66,45 @@ fn init_writes_every_file_of_the_contract() {
     // The same folder again is refused: its keys are not overwritten.
     let again = Command::new(BIN).args(["simulator", "init"]).arg(dir).output().unwrap();
     assert_eq!(again.status.code(), Some(2));
+}
+
+#[test]
+fn shim_toml_has_the_service_section_with_the_tokens_hash() {
+    use sha2::{Digest, Sha256};
+    let dir = template();
+    let token = std::fs::read_to_string(dir.join("api-token")).unwrap();
+    let token = token.strip_suffix('\n').unwrap();
+    assert_eq!(token.len(), 64);
+    assert!(
+        token.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)),
+        "{token}"
+    );
+    let text = std::fs::read_to_string(dir.join("shim.toml")).unwrap();
+    let toml: toml::Value = toml::from_str(&text).unwrap();
+    let service = toml["service"].as_table().unwrap();
+    let hash: String = Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let expected: toml::Value = toml::from_str(&format!(
+        "listen = \"127.0.0.1:8080\"\nledger = \"shim.db\"\nlinger_seconds = 0.2\napi_tokens = [\"sha256:{hash}\"]\n"
+    ))
+    .unwrap();
+    assert_eq!(&toml::Value::Table(service.clone()), &expected);
+    // The token itself is nowhere but in api-token.
+    assert!(!text.contains(token));
+
+    // A listen address that is not HOST:PORT is refused before anything is made.
+    let base = dir.parent().unwrap().join("bad-api-listen");
+    let out = Command::new(BIN)
+        .args(["simulator", "init"])
+        .arg(&base)
+        .args(["--api-listen", "8080"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--api-listen"));
+    assert!(!base.join("shim.toml").exists());
 }
 
 #[test]

@@ -401,14 +401,10 @@ fn reception_checks_the_message_the_record_and_each_report() {
         (mixed["validItems"].clone(), mixed["invalidItems"].clone()),
         (json!(1), json!(1))
     );
-    let held: Value = serde_json::from_slice(&std::fs::read(dir.join("state.json")).unwrap()).unwrap();
-    let held = held["deliveries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["deliveryId"] == "mixed-1")
-        .unwrap()
-        .clone();
+    // What it holds (its snapshot and journal), with the errors themselves.
+    let held = tulorekisteri_shim::simulator::journal::load(&dir).unwrap().state;
+    let held = held.deliveries.iter().find(|d| d.delivery_id == "mixed-1").unwrap();
+    let held = serde_json::to_value(held).unwrap();
     assert_eq!(held["invalidItems"][0]["itemId"], "m2");
     assert_eq!(held["invalidItems"][0]["errors"][0]["code"], "schema-type", "{held}");
     assert_eq!(status_of(&server, "mixed-1")["StatusResponse"]["DeliveryDataStatus"], 2);
@@ -563,5 +559,257 @@ fn benefits_are_queried_and_a_whole_record_is_cancelled() {
     let s = state(&dir);
     assert_eq!(s["reports"][0]["state"], "cancelled");
     assert_eq!(s["reports"][0]["version"], 2);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn is_date_time(v: &Value) -> bool {
+    v.as_str()
+        .is_some_and(|t| t.len() == 24 && t.ends_with('Z') && t.as_bytes()[10] == b'T')
+}
+
+#[test]
+fn arrivals_and_status_queries_that_found_nothing_are_kept_with_their_times() {
+    if !tools() {
+        return;
+    }
+    let Some(record) = wage_record("times-1", 1, &[("t1", "010101-123N")]) else {
+        return;
+    };
+    let dir = fresh("times");
+    let server = Server::start(&dir, &[]);
+
+    // Asked before it was sent: nothing held.
+    assert_eq!(status_of(&server, "times-1")["StatusResponse"]["DeliveryDataStatus"], 0);
+    let s = state(&dir);
+    let misses = s["statusMisses"].as_array().unwrap();
+    assert_eq!(misses.len(), 1, "{s}");
+    let first = &misses[0];
+    assert_eq!(
+        (&first["owner"], &first["deliveryDataType"], &first["deliveryId"]),
+        (&json!(BUSINESS_ID), &json!(100), &json!("times-1"))
+    );
+    assert_eq!((&first["irDeliveryId"], &first["lag"]), (&Value::Null, &json!(false)));
+    assert!(is_date_time(&first["at"]), "{first}");
+
+    // Sent, then sent again: each arrival has its time, the duplicate's too.
+    assert_eq!(send_wages(&server, &record)["AckData"]["DeliveryDataStatus"], 2);
+    assert_eq!(send_wages(&server, &record)["AckData"]["DeliveryDataStatus"], 4);
+    let s = state(&dir);
+    let d = &s["deliveries"][0];
+    assert_eq!(d["arrivals"], 2);
+    let times = d["arrivedAt"].as_array().unwrap();
+    assert_eq!(times.len(), 2, "{d}");
+    assert!(times.iter().all(is_date_time), "{d}");
+    // xs:dateTime in UTC with milliseconds sorts as text.
+    assert!(times[0].as_str() <= times[1].as_str(), "{d}");
+    assert!(first["at"].as_str() <= times[0].as_str());
+
+    // Held, but the status-lag fault hides it: a miss marked as such.
+    faults(&dir, &["status-lag=30"]);
+    assert_eq!(status_of(&server, "times-1")["StatusResponse"]["DeliveryDataStatus"], 0);
+    faults(&dir, &[]);
+    assert_eq!(status_of(&server, "times-1")["StatusResponse"]["DeliveryDataStatus"], 3);
+    let s = state(&dir);
+    let misses = s["statusMisses"].as_array().unwrap();
+    assert_eq!(misses.len(), 2, "{s}");
+    assert_eq!(
+        (&misses[1]["deliveryId"], &misses[1]["lag"]),
+        (&json!("times-1"), &json!(true))
+    );
+
+    // By an IRDeliveryId nobody was given, and a record refused at reception.
+    let by_reference = json!({ "StatusRequestToIR": merge(json!({
+        "Timestamp": timestamp(), "DeliveryDataType": 100, "IRDeliveryId": "0123456789abcdef0123456789abcdef",
+        "ProductionEnvironment": false,
+    }), parties()) });
+    let a = server.send("earnings", "StatusService", "GetDeliveryDataStatus", &by_reference);
+    assert_eq!(
+        read(&dir, &a)["StatusResponseFromIR"]["StatusResponse"]["DeliveryDataStatus"],
+        0
+    );
+    let mut production = wage_record("times-prod", 1, &[("t2", "010101-123N")]).unwrap();
+    production["WageReportsRequestToIR"]["DeliveryData"]["ProductionEnvironment"] = json!(true);
+    assert_eq!(send_wages(&server, &production)["AckData"]["DeliveryDataStatus"], 4);
+    assert_eq!(
+        status_of(&server, "times-prod")["StatusResponse"]["DeliveryDataStatus"],
+        0
+    );
+    let s = state(&dir);
+    let misses = s["statusMisses"].as_array().unwrap();
+    assert_eq!(misses.len(), 4, "{s}");
+    assert_eq!(
+        (&misses[2]["deliveryId"], &misses[2]["irDeliveryId"]),
+        (&Value::Null, &json!("0123456789abcdef0123456789abcdef"))
+    );
+    assert_eq!(
+        (&misses[3]["deliveryId"], &misses[3]["lag"]),
+        (&json!("times-prod"), &json!(false))
+    );
+    let refused = s["deliveries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["deliveryId"] == "times-prod")
+        .unwrap();
+    assert_eq!(refused["arrivedAt"].as_array().unwrap().len(), 1);
+
+    // All of it survives a restart.
+    drop(server);
+    let _server = Server::start(&dir, &[]);
+    assert_eq!(state(&dir)["statusMisses"], s["statusMisses"]);
+    assert_eq!(state(&dir)["deliveries"], s["deliveries"]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn journals(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("journal-"))
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn what_was_stored_survives_a_kill_a_cut_journal_line_and_a_clean_stop() {
+    if !tools() {
+        return;
+    }
+    let Some(record) = wage_record("kept-1", 1, &[("k1", "010101-123N"), ("k2", "010101-123N")]) else {
+        return;
+    };
+    let dir = fresh("kept");
+    let server = Server::start(&dir, &[]);
+    assert_eq!(send_wages(&server, &record)["AckData"]["DeliveryDataStatus"], 2);
+    // SIGKILL: no chance to write anything more.
+    drop(server);
+
+    // The snapshot is as init wrote it; the record is in the journal.
+    let snapshot: Value = serde_json::from_slice(&std::fs::read(dir.join("state.json")).unwrap()).unwrap();
+    assert_eq!(snapshot["deliveries"], json!([]));
+    assert_eq!(journals(&dir), ["journal-0.jsonl"]);
+    // A crash while a line was being written leaves a part of it.
+    let journal = dir.join("journal-0.jsonl");
+    let whole = std::fs::read(&journal).unwrap();
+    let mut cut = whole.clone();
+    cut.extend_from_slice(b"{\"deliveries\":[[1,{\"owner\":");
+    std::fs::write(&journal, &cut).unwrap();
+    let s = state(&dir);
+    assert_eq!(s["deliveries"][0]["deliveryId"], "kept-1", "{s}");
+    assert_eq!(s["reports"].as_array().unwrap().len(), 2);
+
+    // After a restart it is held: its feedback, a duplicate refused.
+    let server = Server::start(&dir, &[]);
+    assert_eq!(std::fs::read(&journal).unwrap(), whole, "the cut line is dropped");
+    assert_eq!(status_of(&server, "kept-1")["StatusResponse"]["DeliveryDataStatus"], 3);
+    assert_eq!(send_wages(&server, &record)["AckData"]["DeliveryDataStatus"], 4);
+    let second = wage_record("kept-2", 1, &[("k3", "010101-123N")]).unwrap();
+    assert_eq!(send_wages(&server, &second)["AckData"]["DeliveryDataStatus"], 2);
+    drop(server);
+    let server = Server::start(&dir, &[]);
+    let s = state(&dir);
+    assert_eq!(s["deliveries"][0]["arrivals"], 2, "{s}");
+    assert_eq!(s["deliveries"][1]["deliveryId"], "kept-2");
+    assert_eq!(s["reports"].as_array().unwrap().len(), 3);
+
+    // A clean stop writes it all into the snapshot and starts a new journal.
+    server.stop();
+    assert_eq!(journals(&dir), ["journal-1.jsonl"]);
+    assert_eq!(std::fs::read(dir.join("journal-1.jsonl")).unwrap(), b"");
+    let snapshot: Value = serde_json::from_slice(&std::fs::read(dir.join("state.json")).unwrap()).unwrap();
+    assert_eq!(snapshot["generation"], 1);
+    assert_eq!(snapshot["deliveries"].as_array().unwrap().len(), 2);
+    assert_eq!(state(&dir), s);
+    let server = Server::start(&dir, &[]);
+    assert_eq!(status_of(&server, "kept-2")["StatusResponse"]["DeliveryDataStatus"], 3);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_state_written_before_the_journal_still_loads_and_answers() {
+    if !tools() {
+        return;
+    }
+    let Some(sent) = wage_record("old-1", 1, &[("old-r1", "010101-123N")]) else {
+        return;
+    };
+    let dir = fresh("legacy");
+    // As the simulator wrote it before: reports as the objects `parse`
+    // gives, no arrival times, no status misses, no generation.
+    let parsed = tulorekisteri::parse(tulorekisteri::build(&sent).unwrap().as_bytes()).unwrap();
+    let mut header = parsed["WageReportsRequestToIR"]["DeliveryData"].clone();
+    let data = header["Reports"]["Report"][0].clone();
+    header.as_object_mut().unwrap().remove("Reports");
+    let ir = "00112233445566778899aabbccddeeff";
+    let fields = &sent["WageReportsRequestToIR"]["DeliveryData"];
+    let echo = merge(
+        json!({ "Timestamp": fields["Timestamp"], "DeliveryDataType": "100", "DeliveryId": "old-1",
+                "FaultyControl": "1", "ProductionEnvironment": "false" }),
+        parties(),
+    );
+    let legacy = json!({
+        "deliveries": [{
+            "owner": BUSINESS_ID, "deliveryDataType": 100, "deliveryId": "old-1", "irDeliveryId": ir,
+            "arrivals": 1, "outcome": 3, "arrivedAt": 1_700_000_000.0, "readyAt": 1_700_000_000.0,
+            "operation": "SendWageReports", "echo": echo,
+            "header": header,
+            "validItems": [{ "itemId": "old-r1", "irItemId": "ffeeddccbbaa99887766554433221100", "version": 1 }],
+            "invalidItems": [], "messageErrors": [], "deliveryErrors": [],
+        }],
+        "reports": [{
+            "payer": BUSINESS_ID, "owner": BUSINESS_ID, "deliveryDataType": 100, "reportId": "old-r1",
+            "irReportId": "ffeeddccbbaa99887766554433221100", "version": 1, "state": "valid",
+            "irDeliveryId": ir, "receivedAt": 1_700_000_000.0, "versionReceivedAt": 1_700_000_000.0,
+            "data": data,
+        }],
+        "subscriptions": [],
+    });
+    std::fs::write(dir.join("state.json"), serde_json::to_vec_pretty(&legacy).unwrap()).unwrap();
+    let s = state(&dir);
+    assert_eq!(
+        s["deliveries"][0]["arrivedAt"],
+        json!(["2023-11-14T22:13:20.000Z"]),
+        "{s}"
+    );
+    assert_eq!(s["statusMisses"], json!([]));
+
+    let server = Server::start(&dir, &[]);
+    assert_eq!(status_of(&server, "old-1")["StatusResponse"]["DeliveryDataStatus"], 3);
+    assert_eq!(send_wages(&server, &sent)["AckData"]["DeliveryDataStatus"], 4);
+    // The old report (an object) and a new one (kept as text) both answer a query.
+    let new = wage_record("new-1", 1, &[("new-r1", "131052-308T")]).unwrap();
+    assert_eq!(send_wages(&server, &new)["AckData"]["DeliveryDataStatus"], 2);
+    let query = |earner: &str| {
+        let q = json!({ "WageReportsOneIncomeEarnerRequestToIR": merge(json!({
+            "Timestamp": timestamp(), "QueryDataType": 400, "ProductionEnvironment": false,
+            "DataRequestParameters": { "IdCodeParameter": [{ "ParameterType": 7, "IdType": 2, "IdCode": earner }] },
+        }), parties()) });
+        let a = server.send("data", "WageReportQueryService", "GetWageReportsOneIncomeEarner", &q);
+        read(&dir, &a)["WageReportsFromIR"].clone()
+    };
+    let old = query("010101-123N");
+    assert_eq!(old["Summary"]["NrOfReports"], 1, "{old}");
+    assert_eq!(old["Reports"]["Report"][0]["ReportData"]["ReportId"], "old-r1");
+    assert_eq!(
+        old["Reports"]["Report"][0]["DeliveryData"]["PaymentPeriod"]["PaymentDate"],
+        "2020-07-31"
+    );
+    let fresh_one = query("131052-308T");
+    assert_eq!(fresh_one["Summary"]["NrOfReports"], 1, "{fresh_one}");
+    let report = &fresh_one["Reports"]["Report"][0];
+    assert_eq!(report["ReportData"]["ReportId"], "new-r1");
+    assert_eq!(
+        report["IncomeEarner"]["IncomeEarnerIds"]["Id"][0]["Code"],
+        "131052-308T"
+    );
+    assert_eq!(report["DeliveryData"]["PaymentPeriod"]["PaymentDate"], "2020-07-31");
+    assert_eq!(query("020202-222X")["Summary"]["NrOfReports"], 0);
+    // The old record's first arrival is known by its time only.
+    let s = state(&dir);
+    let times = s["deliveries"][0]["arrivedAt"].as_array().unwrap();
+    assert_eq!(times.len(), 2, "{s}");
+    assert_eq!(times[0], "2023-11-14T22:13:20.000Z");
+    assert_eq!(s["deliveries"][0]["arrivals"], 2);
     let _ = std::fs::remove_dir_all(&dir);
 }

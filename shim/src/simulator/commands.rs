@@ -1,12 +1,12 @@
 //! The simulator's commands: `init`, `serve`, `state`, `faults`.
 use super::clock::now;
 use super::faults::Faults;
-use super::{pki, server, store};
+use super::{journal, pki, server};
 use crate::exit;
 use clap::Args;
 use std::path::PathBuf;
 
-/// `simulator init DIR [--listen 127.0.0.1:8443] [--business-id 1234567-1]`
+/// `simulator init DIR [--listen 127.0.0.1:8443] [--business-id 1234567-1] [--api-listen 127.0.0.1:8080]`
 #[derive(Args, Debug)]
 pub struct InitArgs {
     /// Where to write the PKI, the state and shim.toml
@@ -18,6 +18,9 @@ pub struct InitArgs {
     /// The organisation's business ID (in its certificates' subject)
     #[arg(long, value_name = "ID", default_value = "1234567-1")]
     pub business_id: String,
+    /// The address the service's API (`serve --config DIR/shim.toml`) will listen on
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    pub api_listen: String,
 }
 
 /// `simulator serve DIR [--processing-seconds N] [--fault KIND=PROBABILITY]...`
@@ -67,7 +70,7 @@ fn fail(m: &str) -> u8 {
 }
 
 pub fn init(a: InitArgs) -> u8 {
-    let written = match pki::init(&a.dir, &a.listen, &a.business_id) {
+    let written = match pki::init(&a.dir, &a.listen, &a.business_id, &a.api_listen) {
         Ok(w) => w,
         Err(e) => return fail(&e),
     };
@@ -81,11 +84,17 @@ pub fn init(a: InitArgs) -> u8 {
     for w in &written {
         println!("  {:width$}  {}", w.path, w.what);
     }
-    println!("Keys, PKCS#12 stores and their passwords are readable by their owner only (mode 0600).");
+    println!("Keys, PKCS#12 stores, their passwords and the API token are readable by their owner only (mode 0600).");
     println!("Start it:  tulorekisteri-shim simulator serve {}", a.dir.display());
     println!(
         "Use it:    tulorekisteri-shim echo --config {}",
         a.dir.join("shim.toml").display()
+    );
+    println!(
+        "Service:   tulorekisteri-shim serve --config {} (API on {}, bearer token in {})",
+        a.dir.join("shim.toml").display(),
+        a.api_listen,
+        a.dir.join("api-token").display()
     );
     exit::OK
 }
@@ -121,9 +130,12 @@ pub fn serve(a: ServeArgs) -> u8 {
 }
 
 pub fn state(a: StateArgs) -> u8 {
-    match store::State::load(&a.dir) {
-        Ok(s) => {
-            println!("{}", serde_json::to_string_pretty(&s.view(now())).unwrap_or_default());
+    match journal::load(&a.dir) {
+        Ok(loaded) => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&loaded.state.view(now())).unwrap_or_default()
+            );
             exit::OK
         }
         Err(e) => fail(&e),

@@ -1,12 +1,13 @@
 //! The item level (TR §5.3, §9): each report or cancellation item the
-//! schema and rules accept, checked against what is held and applied to a
-//! scratch copy of it: new reports, replacements of the latest version,
-//! cancellations of reports, subscriptions and whole records.
+//! schema and rules accept, checked against what is held (found through
+//! its index) and applied to an overlay of it, which copies only what it
+//! changes: new reports, replacements of the latest version, cancellations
+//! of reports, subscriptions and whole records.
 
 use super::clock::guid;
-use super::inspect::{Record, Unit};
-use super::store::{ErrorInfo, Item, Report, State, Subscription, CANCELLED, VALID};
-use serde_json::Value;
+use super::inspect::Unit;
+use super::store::{Change, ErrorInfo, Item, Report, State, Subscription, CANCELLED, VALID};
+use std::collections::{BTreeMap, HashMap};
 
 /// What the item level decided about one report or item.
 pub(super) struct Decided {
@@ -42,12 +43,100 @@ pub(super) fn not_latest(given: i64, latest: i64) -> ErrorInfo {
     )
 }
 
-/// The scratch copy the item level works on: committed only when the
-/// record is stored.
-pub(super) struct Scratch {
-    pub(super) reports: Vec<Report>,
-    pub(super) subscriptions: Vec<Subscription>,
+/// What the item level changes, over what is held: a report or
+/// subscription is copied when first changed, and the copies (and the new
+/// ones, at the indices after the held ones) become the record's change
+/// when it is stored.
+pub(super) struct Scratch<'s> {
+    state: &'s State,
+    reports: BTreeMap<usize, Report>,
+    /// Reports new in this record, by owner, type and ReportId, and by IRReportId.
+    new_reports: HashMap<(String, i64, String), usize>,
+    new_ir_reports: HashMap<String, usize>,
+    report_count: usize,
+    subscriptions: BTreeMap<usize, Subscription>,
+    subscription_count: usize,
+    /// The IRDeliveryIds of the records cancelled whole.
     pub(super) cancelled_deliveries: Vec<String>,
+}
+
+impl<'s> Scratch<'s> {
+    pub(super) fn new(state: &'s State) -> Scratch<'s> {
+        Scratch {
+            state,
+            reports: BTreeMap::new(),
+            new_reports: HashMap::new(),
+            new_ir_reports: HashMap::new(),
+            report_count: state.reports.len(),
+            subscriptions: BTreeMap::new(),
+            subscription_count: state.subscriptions.len(),
+            cancelled_deliveries: vec![],
+        }
+    }
+
+    fn report(&self, i: usize) -> Option<&Report> {
+        self.reports.get(&i).or_else(|| self.state.reports.get(i))
+    }
+
+    fn report_mut(&mut self, i: usize) -> Option<&mut Report> {
+        if !self.reports.contains_key(&i) {
+            let held = self.state.reports.get(i)?.clone();
+            self.reports.insert(i, held);
+        }
+        self.reports.get_mut(&i)
+    }
+
+    /// The report of this owner and type that the item's ids name.
+    fn find_report(&self, unit: &Unit, owner: &str, kind: i64) -> Option<usize> {
+        let i = match (&unit.id, &unit.ir_id) {
+            (Some(id), _) => self
+                .new_reports
+                .get(&(owner.to_string(), kind, id.clone()))
+                .copied()
+                .or_else(|| self.state.report_position(owner, kind, id))?,
+            (None, Some(ir)) => self
+                .new_ir_reports
+                .get(ir)
+                .copied()
+                .or_else(|| self.state.report_position_by_ir(ir))?,
+            (None, None) => return None,
+        };
+        let r = self.report(i)?;
+        let same = r.owner == owner
+            && r.delivery_data_type == kind
+            && ids_match(unit, r.report_id.as_deref(), Some(&r.ir_report_id));
+        same.then_some(i)
+    }
+
+    fn add_report(&mut self, r: Report) {
+        let i = self.report_count;
+        if let Some(id) = &r.report_id {
+            self.new_reports
+                .insert((r.owner.clone(), r.delivery_data_type, id.clone()), i);
+        }
+        self.new_ir_reports.insert(r.ir_report_id.clone(), i);
+        self.reports.insert(i, r);
+        self.report_count += 1;
+    }
+
+    fn subscription(&self, i: usize) -> Option<&Subscription> {
+        self.subscriptions.get(&i).or_else(|| self.state.subscriptions.get(i))
+    }
+
+    fn subscription_mut(&mut self, i: usize) -> Option<&mut Subscription> {
+        if !self.subscriptions.contains_key(&i) {
+            let held = self.state.subscriptions.get(i)?.clone();
+            self.subscriptions.insert(i, held);
+        }
+        self.subscriptions.get_mut(&i)
+    }
+
+    /// Puts the reports and subscriptions changed or added into `change`,
+    /// in order of index.
+    pub(super) fn into_change(self, change: &mut Change) {
+        change.reports = self.reports.into_iter().collect();
+        change.subscriptions = self.subscriptions.into_iter().collect();
+    }
 }
 
 pub(super) fn invalid(unit: &Unit, errors: Vec<ErrorInfo>) -> Decided {
@@ -83,23 +172,28 @@ pub(super) struct Target<'a> {
     pub(super) now: f64,
 }
 
-/// A new report (ActionCode 1) or a replacement (2) (TR §5.3).
-pub(super) fn report(unit: &Unit, data: Value, t: &Target, reports: &mut Vec<Report>) -> Decided {
-    let held = |r: &Report| r.owner == t.owner && r.delivery_data_type == t.kind;
+/// A new report (ActionCode 1) or a replacement (2) (TR §5.3); `xml` is
+/// its `Report` element as sent.
+pub(super) fn report(unit: &Unit, xml: String, t: &Target, scratch: &mut Scratch) -> Decided {
     if unit.action == Some(2) {
-        let r = match latest_valid(unit, reports, t.owner, t.kind) {
+        let r = match latest_valid(unit, scratch, t.owner, t.kind) {
             Ok(r) => r,
             Err(refused) => return refused,
         };
         r.version += 1;
-        r.data = data;
+        r.xml = Some(xml);
+        r.data = serde_json::Value::Null;
         r.ir_delivery_id = t.ir_delivery_id.to_string();
         r.version_received_at = t.now;
         r.payer = t.payer.to_string();
         return valid(r.report_id.clone(), Some(r.ir_report_id.clone()), Some(r.version));
     }
     if let Some(id) = &unit.id {
-        if reports.iter().any(|r| held(r) && r.report_id.as_ref() == Some(id)) {
+        let named = Unit {
+            id: Some(id.clone()),
+            ..Unit::default()
+        };
+        if scratch.find_report(&named, t.owner, t.kind).is_some() {
             return invalid(
                 unit,
                 vec![ErrorInfo::new(
@@ -111,7 +205,7 @@ pub(super) fn report(unit: &Unit, data: Value, t: &Target, reports: &mut Vec<Rep
         }
     }
     let ir_report_id = guid();
-    reports.push(Report {
+    scratch.add_report(Report {
         payer: t.payer.to_string(),
         owner: t.owner.to_string(),
         delivery_data_type: t.kind,
@@ -122,7 +216,8 @@ pub(super) fn report(unit: &Unit, data: Value, t: &Target, reports: &mut Vec<Rep
         ir_delivery_id: t.ir_delivery_id.to_string(),
         received_at: t.now,
         version_received_at: t.now,
-        data,
+        xml: Some(xml),
+        data: serde_json::Value::Null,
     });
     valid(unit.id.clone(), Some(ir_report_id), Some(1))
 }
@@ -130,13 +225,9 @@ pub(super) fn report(unit: &Unit, data: Value, t: &Target, reports: &mut Vec<Rep
 /// The held report a replacement or a cancellation names (by ReportId and/or
 /// IRReportId), if it is still valid and `ReportVersion`, when given, is its
 /// latest version (TR §5.3, §9.2); otherwise the item's refusal.
-fn latest_valid<'r>(unit: &Unit, reports: &'r mut [Report], owner: &str, kind: i64) -> Result<&'r mut Report, Decided> {
-    let found = reports.iter_mut().find(|r| {
-        r.owner == owner
-            && r.delivery_data_type == kind
-            && ids_match(unit, r.report_id.as_deref(), Some(&r.ir_report_id))
-    });
-    let Some(r) = found else {
+fn latest_valid<'r>(unit: &Unit, scratch: &'r mut Scratch, owner: &str, kind: i64) -> Result<&'r mut Report, Decided> {
+    let found = scratch.find_report(unit, owner, kind);
+    let Some(r) = found.and_then(|i| scratch.report_mut(i)) else {
         return Err(invalid(unit, vec![not_found("report")]));
     };
     if r.state == CANCELLED {
@@ -153,7 +244,7 @@ fn latest_valid<'r>(unit: &Unit, reports: &'r mut [Report], owner: &str, kind: i
 pub(super) fn cancel(unit: &Unit, kind: i64, owner: &str, state: &State, scratch: &mut Scratch) -> Decided {
     match kind {
         105..=107 => {
-            let r = match latest_valid(unit, &mut scratch.reports, owner, kind - 5) {
+            let r = match latest_valid(unit, scratch, owner, kind - 5) {
                 Ok(r) => r,
                 Err(refused) => return refused,
             };
@@ -162,10 +253,12 @@ pub(super) fn cancel(unit: &Unit, kind: i64, owner: &str, state: &State, scratch
             valid(r.report_id.clone(), Some(r.ir_report_id.clone()), Some(r.version))
         }
         108 => {
-            let found = scratch.subscriptions.iter_mut().find(|s| {
-                s.owner == owner && ids_match(unit, Some(&s.main_subscription_id), Some(&s.ir_main_subscription_id))
+            let found = (0..scratch.subscription_count).find(|&i| {
+                scratch.subscription(i).is_some_and(|s| {
+                    s.owner == owner && ids_match(unit, Some(&s.main_subscription_id), Some(&s.ir_main_subscription_id))
+                })
             });
-            let Some(s) = found else {
+            let Some(s) = found.and_then(|i| scratch.subscription_mut(i)) else {
                 return invalid(unit, vec![not_found("subscription")]);
             };
             if s.state == CANCELLED {
@@ -180,12 +273,9 @@ pub(super) fn cancel(unit: &Unit, kind: i64, owner: &str, state: &State, scratch
         }
         109..=112 => {
             let target = if kind == 112 { 103 } else { kind - 9 };
-            let found = state.deliveries.iter().find(|d| {
-                d.owner == owner
-                    && d.delivery_data_type == target
-                    && d.outcome == 3
-                    && ids_match(unit, Some(&d.delivery_id), d.ir_delivery_id.as_deref())
-            });
+            let found = state
+                .find_delivery(owner, target, unit.id.as_deref(), unit.ir_id.as_deref())
+                .filter(|d| d.outcome == 3);
             let Some(d) = found else {
                 return invalid(unit, vec![not_found("record")]);
             };
@@ -193,16 +283,27 @@ pub(super) fn cancel(unit: &Unit, kind: i64, owner: &str, state: &State, scratch
             if d.cancelled || scratch.cancelled_deliveries.contains(&ir) {
                 return invalid(unit, vec![cancelled_already("record")]);
             }
-            for r in scratch
-                .reports
-                .iter_mut()
-                .filter(|r| r.ir_delivery_id == ir && r.state == VALID)
-            {
-                r.version += 1;
-                r.state = CANCELLED.into();
+            // A whole record is cancelled rarely: a pass over every report is fine.
+            let reports: Vec<usize> = (0..scratch.report_count)
+                .filter(|&i| {
+                    scratch
+                        .report(i)
+                        .is_some_and(|r| r.ir_delivery_id == ir && r.state == VALID)
+                })
+                .collect();
+            for i in reports {
+                if let Some(r) = scratch.report_mut(i) {
+                    r.version += 1;
+                    r.state = CANCELLED.into();
+                }
             }
-            for s in scratch.subscriptions.iter_mut().filter(|s| s.ir_delivery_id == ir) {
-                s.state = CANCELLED.into();
+            let subscriptions: Vec<usize> = (0..scratch.subscription_count)
+                .filter(|&i| scratch.subscription(i).is_some_and(|s| s.ir_delivery_id == ir))
+                .collect();
+            for i in subscriptions {
+                if let Some(s) = scratch.subscription_mut(i) {
+                    s.state = CANCELLED.into();
+                }
             }
             scratch.cancelled_deliveries.push(ir.clone());
             valid(Some(d.delivery_id.clone()), Some(ir), None)
@@ -211,20 +312,19 @@ pub(super) fn cancel(unit: &Unit, kind: i64, owner: &str, state: &State, scratch
     }
 }
 
-/// A record subscription (103): held, no extraction is ever run.
-pub(super) fn subscription(rec: &Record, owner: &str, ir_delivery_id: &str, scratch: &mut Scratch) -> Decided {
-    let id = rec
-        .field(&["MainSubscription", "MainSubscriptionId"])
-        .unwrap_or_default();
+/// A record subscription (103): held, no extraction is ever run. `id` is
+/// its MainSubscriptionId.
+pub(super) fn subscription(id: &str, owner: &str, ir_delivery_id: &str, scratch: &mut Scratch) -> Decided {
     let unit = Unit {
-        id: Some(id.clone()),
+        id: Some(id.to_string()),
         ..Unit::default()
     };
-    if scratch
-        .subscriptions
-        .iter()
-        .any(|s| s.owner == owner && s.main_subscription_id == id && s.state == VALID)
-    {
+    let held = (0..scratch.subscription_count).any(|i| {
+        scratch
+            .subscription(i)
+            .is_some_and(|s| s.owner == owner && s.main_subscription_id == id && s.state == VALID)
+    });
+    if held {
         return invalid(
             &unit,
             vec![ErrorInfo::new(
@@ -235,12 +335,17 @@ pub(super) fn subscription(rec: &Record, owner: &str, ir_delivery_id: &str, scra
         );
     }
     let ir = guid();
-    scratch.subscriptions.push(Subscription {
-        owner: owner.to_string(),
-        main_subscription_id: id.clone(),
-        ir_main_subscription_id: ir.clone(),
-        ir_delivery_id: ir_delivery_id.to_string(),
-        state: VALID.into(),
-    });
-    valid(Some(id), Some(ir), None)
+    let i = scratch.subscription_count;
+    scratch.subscriptions.insert(
+        i,
+        Subscription {
+            owner: owner.to_string(),
+            main_subscription_id: id.to_string(),
+            ir_main_subscription_id: ir.clone(),
+            ir_delivery_id: ir_delivery_id.to_string(),
+            state: VALID.into(),
+        },
+    );
+    scratch.subscription_count += 1;
+    valid(Some(id.to_string()), Some(ir), None)
 }

@@ -3,7 +3,7 @@
 //! configuration, `simulator serve` answers the WSDL operations over mutual
 //! TLS as the Register's documents say (reception checks, deferred
 //! processing, replacements, cancellations, queries), with faults on demand,
-//! and keeps what it holds in `DIR/state.json`.
+//! and keeps what it holds in `DIR/state.json` and a journal of changes.
 //!
 //! It shares nothing with the client but the SOAP envelope, the operation
 //! table, the TLS settings and the configuration format, so it can catch the
@@ -18,6 +18,7 @@ pub mod faults;
 pub mod files;
 pub mod inspect;
 mod items;
+pub mod journal;
 pub mod keystore;
 pub mod pki;
 pub mod process;

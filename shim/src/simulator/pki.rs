@@ -1,7 +1,8 @@
 //! `simulator init`: the test PKI (RSA keys from the `rsa` crate, imported
 //! into rcgen, as the Register's certificates are RSA), the organisation's
 //! certificates as PEM and PKCS#12, the simulator's own settings, an empty
-//! state and the client configuration `shim.toml`.
+//! state, the configuration `shim.toml` (the client's, and the service's
+//! `[service]` section) and the service's bearer token.
 
 use super::clock::{civil, now, random_bytes};
 use super::files::{self, PUBLIC, SECRET};
@@ -13,6 +14,7 @@ use rcgen::{
 use rsa::pkcs8::{EncodePrivateKey, LineEnding};
 use rsa::RsaPrivateKey;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -149,10 +151,16 @@ pub struct Written {
     pub what: String,
 }
 
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// Makes everything of `DIR` (see the module documentation); refuses a
-/// folder that already holds a simulator.
-pub fn init(dir: &Path, listen: &str, business_id: &str) -> Result<Vec<Written>, String> {
+/// folder that already holds a simulator. `api_listen` is where the
+/// service's API is to listen.
+pub fn init(dir: &Path, listen: &str, business_id: &str, api_listen: &str) -> Result<Vec<Written>, String> {
     let host = host_of(listen)?;
+    host_of(api_listen).map_err(|_| format!("--api-listen must be HOST:PORT, not {api_listen:?}"))?;
     if business_id.is_empty()
         || business_id.len() > 30
         || business_id.contains([',', '+', '"', '\\', '<', '>', ';', '='])
@@ -161,7 +169,7 @@ pub fn init(dir: &Path, listen: &str, business_id: &str) -> Result<Vec<Written>,
             "--business-id {business_id:?} cannot be a certificate's CN and a Code"
         ));
     }
-    for existing in ["shim.toml", "state.json", "simulator.json"] {
+    for existing in ["shim.toml", "state.json", "simulator.json", "api-token"] {
         if dir.join(existing).exists() {
             return Err(format!(
                 "{} already holds a simulator ({existing}); use another folder",
@@ -355,13 +363,34 @@ pub fn init(dir: &Path, listen: &str, business_id: &str) -> Result<Vec<Written>,
     )?;
     let state = store::State::default().to_json()?;
     put("state.json", &state, PUBLIC, "what the simulator holds (empty)")?;
+    // The service's bearer token: the configuration holds its hash only.
+    let token = hex(&random_bytes(32));
+    let mut config = client_config(listen);
+    config.push_str(&service_config(api_listen, &token));
     put(
         "shim.toml",
-        client_config(listen).as_bytes(),
+        config.as_bytes(),
         PUBLIC,
-        "the client configuration for this simulator",
+        "the configuration: the client's for this simulator, and the service's [service] section",
+    )?;
+    put(
+        "api-token",
+        format!("{token}\n").as_bytes(),
+        SECRET,
+        "the bearer token the service's API accepts (shim.toml holds its SHA-256)",
     )?;
     Ok(written)
+}
+
+/// The `[service]` section for `serve --config DIR/shim.toml`: the API on
+/// `api_listen`, a SQLite ledger in DIR, a short linger (tests, demos), and
+/// the SHA-256 of `token`.
+pub fn service_config(api_listen: &str, token: &str) -> String {
+    let listen = toml::Value::String(api_listen.to_string());
+    let hash = hex(&Sha256::digest(token.as_bytes()));
+    format!(
+        "\n[service]\nlisten = {listen}\nledger = \"shim.db\"\nlinger_seconds = 0.2\napi_tokens = [\"sha256:{hash}\"]\n"
+    )
 }
 
 /// The client configuration (the format of `shim/src/config.rs`).

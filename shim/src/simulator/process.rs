@@ -1,28 +1,36 @@
 //! Processing one request as the Register's documents say (TR §10, §12;
-//! NOTES §3-§6), in arrival order: the message level every operation shares
-//! (the record is the operation's, its signature verifies and chains to the
+//! NOTES §3-§6) in two steps. `check`, which needs nothing held and so runs
+//! beside other requests: the message level every operation shares (the
+//! record is the operation's, its signature verifies and chains to the
 //! organisations' CA, its certificate is the TLS client certificate and the
 //! one for the operation's purpose, its signer is DeliveryDataCreator), the
-//! schema and rules, then the operation: a record (`records`), a status
-//! query (`status`), a query (`queries`) or the Echo.
+//! schema and rules, and reading the record. Then `decide`, one request at
+//! a time, against what is held: a record (`records`), a
+//! status query (`status`), a query (`queries`) or the Echo. It changes
+//! nothing itself: it says what would change, and the caller applies that
+//! once it is on disk.
 
 use super::answers;
 use super::inspect::Record;
 use super::queries;
-use super::records::records;
+use super::records::{self, Incoming};
 use super::status::status;
-use super::store::{ErrorInfo, State};
+use super::store::{Change, ErrorInfo, State};
 use crate::operation::{self, Kind, Operation, Purpose};
 use serde_json::Value;
 use tulorekisteri::signature::{verify, VerifyOptions};
 use tulorekisteri::{Diagnostic, Options, Severity};
 
-/// What the processing needs besides the record and the state.
-pub struct Context<'a> {
+/// What the message level checks a record against.
+pub struct Trust<'a> {
     /// The organisations' CA (DER): record signatures must chain to it.
     pub org_ca: &'a [Vec<u8>],
     /// The organisation's certificates (DER) by purpose.
     pub purposes: &'a [(Vec<u8>, Purpose)],
+}
+
+/// What deciding needs besides the request and the state.
+pub struct Context {
     /// How long a deferred record stays in processing.
     pub processing_seconds: f64,
     /// The `status-lag` fault, in seconds.
@@ -43,9 +51,24 @@ pub enum Outcome {
         request: Value,
         /// What happened, for the log line.
         summary: String,
-        /// Whether the state changed (and must be saved).
-        changed: bool,
+        /// What it changes in the state (applied once it is on disk).
+        change: Box<Change>,
     },
+}
+
+/// A request that passed the message level (and, for the operations that
+/// need it, the schema), read.
+pub struct Checked<'a> {
+    op: &'a Operation,
+    rec: Record<'a>,
+    problems: Vec<Diagnostic>,
+    environment_error: Option<ErrorInfo>,
+    request: Value,
+    /// A record of reports or items, read as far as it can be without what
+    /// is held.
+    incoming: Option<Incoming>,
+    /// A query, parsed.
+    query: Option<Value>,
 }
 
 /// The request's DeliveryId, for the log line (never anything personal).
@@ -114,38 +137,61 @@ pub(super) fn unit_of(path: &str) -> Option<usize> {
     None
 }
 
-/// Handles one request for `op`: the record as it came out of the envelope.
-pub fn handle(op: &Operation, record: &[u8], tls_cert: Option<&[u8]>, state: &mut State, cx: &Context) -> Outcome {
+/// The request's DeliveryId (for the log line) and, unless it is refused
+/// as it is (a `soap:Client` fault), the request checked and read: the
+/// state-free part of the processing. `record` is the record as it came out
+/// of the envelope.
+pub fn check<'a>(
+    op: &'a Operation,
+    record: &'a [u8],
+    tls_cert: Option<&[u8]>,
+    trust: &Trust,
+) -> (Option<String>, Result<Checked<'a>, String>) {
     let Ok(text) = std::str::from_utf8(record) else {
-        return refused("the record is not UTF-8");
+        return (None, Err("the record is not UTF-8".into()));
     };
     let rec = match Record::parse(text) {
         Ok(r) => r,
-        Err(e) => return refused(format!("the record is not well-formed XML: {e}")),
+        Err(e) => return (None, Err(format!("the record is not well-formed XML: {e}"))),
     };
+    let delivery_id = rec.field(&["DeliveryId"]);
+    (delivery_id, check_record(op, record, rec, tls_cert, trust))
+}
+
+fn check_record<'a>(
+    op: &'a Operation,
+    record: &'a [u8],
+    rec: Record<'a>,
+    tls_cert: Option<&[u8]>,
+    trust: &Trust,
+) -> Result<Checked<'a>, String> {
     if rec.root() != op.request {
-        return refused(format!("{} takes {}, not {}", op.name, op.request, rec.root()));
+        return Err(format!("{} takes {}, not {}", op.name, op.request, rec.root()));
     }
     // Message level: the signature, the signer, its certificate.
-    let verified = match verify(record, &VerifyOptions::default().trust(cx.org_ca.to_vec())) {
+    let verified = match verify(record, &VerifyOptions::default().trust(trust.org_ca.to_vec())) {
         Ok(v) => v,
-        Err(e) => return refused(format!("the record's signature does not verify: {e}")),
+        Err(e) => return Err(format!("the record's signature does not verify: {e}")),
     };
     if !verified.trust.is_trusted() {
-        return refused(format!(
+        return Err(format!(
             "the record's signer is not trusted: {}",
             verified.trust.problems.join("; ")
         ));
     }
     let signer_der = verified.signer.der();
     if tls_cert.is_some_and(|c| c != signer_der) {
-        return refused("the record is signed with another certificate than the TLS client certificate");
+        return Err("the record is signed with another certificate than the TLS client certificate".into());
     }
     let wanted = operation::purpose(op.request, rec.int(&["DeliveryDataType"]));
-    let used = cx.purposes.iter().find(|(der, _)| der == signer_der).map(|(_, p)| *p);
+    let used = trust
+        .purposes
+        .iter()
+        .find(|(der, _)| der == signer_der)
+        .map(|(_, p)| *p);
     if let (Some(w), Some(u)) = (wanted, used) {
         if w != u {
-            return refused(format!(
+            return Err(format!(
                 "{} needs the {} certificate, not the {} certificate",
                 op.name,
                 w.key(),
@@ -157,7 +203,7 @@ pub fn handle(op: &Operation, record: &[u8], tls_cert: Option<&[u8]>, state: &mu
     if op.kind != Kind::Echo {
         // Not the Code itself in the message: it may be a personal identity code.
         if rec.field(&["DeliveryDataCreator", "Code"]).unwrap_or_default() != cn {
-            return refused(format!("the signer (business ID {cn}) is not DeliveryDataCreator"));
+            return Err(format!("the signer (business ID {cn}) is not DeliveryDataCreator"));
         }
     }
     let problems: Vec<Diagnostic> = tulorekisteri::validate_bytes(record, &Options::default())
@@ -172,7 +218,7 @@ pub fn handle(op: &Operation, record: &[u8], tls_cert: Option<&[u8]>, state: &mu
             .take(3)
             .map(|d| format!("{} at {}", d.code, d.path))
             .collect();
-        return refused(format!("the record does not match the schema: {}", shown.join("; ")));
+        return Err(format!("the record does not match the schema: {}", shown.join("; ")));
     }
     let request = rec.echo();
     let environment_error = match rec.field(&["ProductionEnvironment"]).as_deref() {
@@ -183,6 +229,44 @@ pub fn handle(op: &Operation, record: &[u8], tls_cert: Option<&[u8]>, state: &mu
         )),
         _ => None,
     };
+    let mut checked = Checked {
+        op,
+        rec,
+        problems,
+        environment_error,
+        request,
+        incoming: None,
+        query: None,
+    };
+    match op.kind {
+        Kind::Query => match tulorekisteri::parse(record) {
+            Ok(v) => checked.query = Some(v),
+            // The code and place only: a message may quote an identity code.
+            Err(p) => {
+                let first = p.first().map(|d| format!("{} at {}", d.code.as_str(), d.path));
+                return Err(format!("the query cannot be read: {}", first.unwrap_or_default()));
+            }
+        },
+        Kind::RealTime | Kind::Deferred => {
+            checked.incoming = Some(records::read(op, record, &checked.rec, &checked.problems));
+        }
+        Kind::Echo | Kind::Status => {}
+    }
+    Ok(checked)
+}
+
+/// Decides a checked request against what is held: the answer, and what it
+/// changes.
+pub fn decide(checked: Checked, state: &State, cx: &Context) -> Outcome {
+    let Checked {
+        op,
+        rec,
+        problems,
+        environment_error,
+        request,
+        incoming,
+        query,
+    } = checked;
     match op.kind {
         Kind::Echo => {
             let data = rec.top("Data").unwrap_or_default();
@@ -190,15 +274,12 @@ pub fn handle(op: &Operation, record: &[u8], tls_cert: Option<&[u8]>, state: &mu
                 answer: answers::echo(&data),
                 request,
                 summary: "echoed".into(),
-                changed: false,
+                change: Box::default(),
             }
         }
         Kind::Status => status(&rec, environment_error, &problems, state, cx, request),
         Kind::Query => {
-            let parsed = match tulorekisteri::parse(record) {
-                Ok(v) => v,
-                Err(p) => return refused(format!("the query cannot be read: {}", p[0])),
-            };
+            let parsed = query.unwrap_or_default();
             let mut errors: Vec<ErrorInfo> = environment_error.into_iter().collect();
             errors.extend(problems.iter().map(info));
             let (answer, n) = queries::answer(op, &parsed[op.request], &errors, state, cx.now);
@@ -206,10 +287,13 @@ pub fn handle(op: &Operation, record: &[u8], tls_cert: Option<&[u8]>, state: &mu
                 answer,
                 request,
                 summary: format!("{n} report(s)"),
-                changed: false,
+                change: Box::default(),
             }
         }
-        Kind::RealTime | Kind::Deferred => records(op, record, &rec, environment_error, problems, state, cx, request),
+        Kind::RealTime | Kind::Deferred => match incoming {
+            Some(incoming) => records::decide(op, incoming, environment_error, state, cx, request),
+            None => refused("the record could not be read"),
+        },
     }
 }
 

@@ -4,7 +4,8 @@
 //! (as it was sent) is fitted to the answer's schema: the answer's fields
 //! are taken from the report, its record's header and the Register's own
 //! data (IRDeliveryId, ReportData), by name, and whatever the answer's
-//! schema does not have is left out.
+//! schema does not have is left out. A report is kept as its XML text and
+//! parsed here only when its contents are needed.
 
 use super::answers::errors_json;
 use super::clock::{date_time, guid, parse_date};
@@ -118,13 +119,59 @@ fn holds_code(v: &Value, code: &str) -> bool {
     }
 }
 
-fn matches(r: &Report, header: &Value, p: &Parameters, needed: &[i64]) -> bool {
+/// Whether the report's text may hold `code`: when neither has anything
+/// XML escapes or wraps, a code that is not in its text is not in it.
+fn may_hold(r: &Report, code: &str) -> bool {
+    match &r.xml {
+        Some(xml)
+            if !code.contains(['&', '<', '>', '"', '\'']) && !xml.contains(['&']) && !xml.contains("<![CDATA[") =>
+        {
+            xml.contains(code)
+        }
+        _ => true,
+    }
+}
+
+/// The report's contents as an object: read from its text put back in its
+/// record's skeleton (states written before `xml` was kept hold the object).
+fn data_of(r: &Report, state: &State) -> Option<Value> {
+    if !r.data.is_null() {
+        return Some(r.data.clone());
+    }
+    let skeleton = state.delivery_by_ir(&r.ir_delivery_id)?.skeleton.as_ref()?;
+    let record = skeleton.with(r.xml.as_deref()?)?;
+    let mut parsed = tulorekisteri::parse(record.as_bytes()).ok()?;
+    let root = parsed.as_object_mut()?.values_mut().next()?;
+    let mut report = root.pointer_mut("/DeliveryData/Reports/Report")?.take();
+    match report {
+        Value::Array(ref mut list) if !list.is_empty() => Some(list.swap_remove(0)),
+        Value::Object(_) => Some(report),
+        _ => None,
+    }
+}
+
+/// Whether the report may match without reading its contents (false: it
+/// does not).
+fn may_match(r: &Report, header: &Value, p: &Parameters, needed: &[i64]) -> bool {
+    needed.iter().all(|&kind| {
+        let Some(v) = p.get(kind) else { return false };
+        match kind {
+            PAYER => r.payer == v || r.owner == v || holds(header, "PayerIds", v),
+            INCOME_EARNER => may_hold(r, v),
+            PENSION_POLICY => may_hold(r, v) || holds(header, "PensionPolicyNo", v),
+            IR_REPORT_ID => r.ir_report_id.eq_ignore_ascii_case(v),
+            _ => true,
+        }
+    })
+}
+
+fn matches(r: &Report, data: &Value, header: &Value, p: &Parameters, needed: &[i64]) -> bool {
     let ok = needed.iter().all(|&kind| {
         let Some(v) = p.get(kind) else { return false };
         match kind {
             PAYER => r.payer == v || r.owner == v || holds(header, "PayerIds", v),
-            INCOME_EARNER => holds(&r.data, "IncomeEarnerIds", v),
-            PENSION_POLICY => holds(&r.data, "PensionPolicyNo", v) || holds(header, "PensionPolicyNo", v),
+            INCOME_EARNER => holds(data, "IncomeEarnerIds", v),
+            PENSION_POLICY => holds(data, "PensionPolicyNo", v) || holds(header, "PensionPolicyNo", v),
             IR_REPORT_ID => r.ir_report_id.eq_ignore_ascii_case(v),
             _ => true,
         }
@@ -242,12 +289,14 @@ pub fn answer(op: &Operation, request: &Value, errors: &[ErrorInfo], state: &Sta
         let empty = json!({});
         for r in state.reports.iter().filter(|r| r.delivery_data_type == kind) {
             let header = state
-                .deliveries
-                .iter()
-                .find(|d| d.ir_delivery_id.as_deref() == Some(&r.ir_delivery_id))
+                .delivery_by_ir(&r.ir_delivery_id)
                 .and_then(|d| d.header.as_ref())
                 .unwrap_or(&empty);
-            if !matches(r, header, &p, needed) {
+            if !may_match(r, header, &p, needed) {
+                continue;
+            }
+            let Some(contents) = data_of(r, state) else { continue };
+            if !matches(r, &contents, header, &p, needed) {
                 continue;
             }
             let (Some(report_el), Some(delivery_el)) = (report_el, delivery_el) else {
@@ -268,7 +317,7 @@ pub fn answer(op: &Operation, request: &Value, errors: &[ErrorInfo], state: &Sta
                 json!(date_time(r.version_received_at)),
             );
             let synthetic = json!({ "DeliveryData": delivery, "ReportData": Value::Object(data) });
-            reports.push(fit(report_el, &[&synthetic, &r.data, header]));
+            reports.push(fit(report_el, &[&synthetic, &contents, header]));
         }
     }
     let n = reports.len();

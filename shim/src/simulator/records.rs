@@ -1,16 +1,17 @@
 //! A record of reports, cancellations or a subscription (the real-time and
 //! deferred operations): reception (message level, then record level: the
 //! header, the DeliveryDataType, a DeliveryId not used before), then the
-//! item level on a scratch copy of what is held, committed when the record
-//! is stored (FaultyControl 1: the valid items; 2: all or nothing); the
-//! receipt or the feedback.
+//! item level over what is held, whose changes become the request's
+//! change when the record is stored (FaultyControl 1: the valid items; 2:
+//! all or nothing); the receipt or the feedback. What needs nothing held
+//! (`read`) is done before the request waits for its turn.
 
 use super::answers::{self, Feedback};
 use super::clock::guid;
-use super::inspect::Record;
+use super::inspect::{Record, Unit};
 use super::items::{cancel, invalid, report, subscription, Decided, Scratch, Target};
 use super::process::{info, unit_of, Context, Outcome};
-use super::store::{Delivery, ErrorInfo, Item, State};
+use super::store::{Change, Delivery, ErrorInfo, Item, Skeleton, State};
 use crate::operation::{Kind, Operation};
 use serde_json::Value;
 use tulorekisteri::Diagnostic;
@@ -27,25 +28,60 @@ fn types_of(root: &str) -> &'static [i64] {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-pub(super) fn records(
-    op: &Operation,
-    record: &[u8],
-    rec: &Record,
-    environment_error: Option<ErrorInfo>,
-    problems: Vec<Diagnostic>,
-    state: &mut State,
-    cx: &Context,
-    request: Value,
-) -> Outcome {
-    let now = cx.now;
+/// What the items are.
+enum Units {
+    /// Reports: each one's `Report` element, and the record without them.
+    Reports {
+        texts: Vec<String>,
+        skeleton: Option<Skeleton>,
+    },
+    /// Cancellation items.
+    Cancellations,
+    /// A subscription: its MainSubscriptionId.
+    Subscription(String),
+}
+
+/// A record as far as it can be read without what is held.
+pub struct Incoming {
+    owner: String,
+    kind: i64,
+    delivery_id: String,
+    units: Vec<Unit>,
+    unit_errors: Vec<Vec<ErrorInfo>>,
+    record_errors: Vec<ErrorInfo>,
+    faulty_control: i64,
+    /// The record's DeliveryData without its reports.
+    header: Option<Value>,
+    /// The payer (Payer/PayerIds' first Code, else the owner's).
+    payer: String,
+    what: Units,
+}
+
+/// The record's text without the reports, and where they were.
+fn skeleton(text: &str, units: &[Unit]) -> Option<Skeleton> {
+    let mut out = String::with_capacity(text.len().saturating_sub(units.iter().map(|u| u.range.len()).sum()));
+    let mut at = 0;
+    for u in units {
+        out.push_str(text.get(at..u.range.start)?);
+        at = u.range.end;
+    }
+    out.push_str(text.get(at..)?);
+    let reports_at = units.first()?.range.start;
+    Some(Skeleton { text: out, reports_at })
+}
+
+/// Reads a record of `op`: its header, its units and the diagnostics that
+/// belong to each; for reports, each one's text, the record without them,
+/// and its DeliveryData (parsed from the record of its first valid report:
+/// parsing them all costs more than the rest of the processing).
+pub fn read(op: &Operation, record: &[u8], rec: &Record, problems: &[Diagnostic]) -> Incoming {
     let owner = rec.field(&["DeliveryDataOwner", "Code"]).unwrap_or_default();
     let kind = rec.int(&["DeliveryDataType"]).unwrap_or(0);
     let delivery_id = rec.field(&["DeliveryId"]).unwrap_or_default();
     let units = rec.units();
     let mut unit_errors: Vec<Vec<ErrorInfo>> = vec![vec![]; units.len()];
     let mut record_errors = vec![];
-    for d in &problems {
+    for d in problems {
         match unit_of(&d.path).filter(|&i| i < units.len()) {
             Some(i) => unit_errors[i].push(info(d)),
             None => record_errors.push(info(d)),
@@ -58,11 +94,95 @@ pub(super) fn records(
             Some("DeliveryData/DeliveryDataType".into()),
         ));
     }
-    let existing = state
-        .deliveries
-        .iter()
-        .position(|d| d.owner == owner && d.delivery_data_type == kind && d.delivery_id == delivery_id);
-    let duplicate = existing.filter(|&i| state.deliveries[i].outcome != 4);
+    let invalidation = op.request.starts_with("Invalidation");
+    let faulty_control = rec.int(&["FaultyControl"]).unwrap_or(if invalidation { 1 } else { 2 });
+    let mut header = None;
+    let what = if op.request.starts_with("Subscriptions") {
+        let id = rec
+            .field(&["MainSubscription", "MainSubscriptionId"])
+            .unwrap_or_default();
+        Units::Subscription(id)
+    } else if invalidation {
+        Units::Cancellations
+    } else {
+        let text = std::str::from_utf8(record).unwrap_or_default();
+        let texts: Vec<String> = units
+            .iter()
+            .map(|u| text.get(u.range.clone()).unwrap_or_default().to_string())
+            .collect();
+        let skeleton = skeleton(text, &units);
+        let first = unit_errors.iter().position(Vec::is_empty);
+        if let (Some(s), Some(i)) = (&skeleton, first) {
+            let one = texts.get(i).and_then(|t| s.with(t)).unwrap_or_default();
+            match tulorekisteri::parse(one.as_bytes()) {
+                Ok(mut v) => {
+                    let mut data = v
+                        .get_mut(op.request)
+                        .and_then(|r| r.get_mut("DeliveryData"))
+                        .map(Value::take)
+                        .unwrap_or_default();
+                    if let Some(o) = data.as_object_mut() {
+                        o.remove("Reports");
+                    }
+                    header = Some(data);
+                }
+                // The code and place only: a message may quote a value.
+                Err(p) => eprintln!(
+                    "the accepted reports could not be read: {}",
+                    p.first()
+                        .map(|d| format!("{} at {}", d.code.as_str(), d.path))
+                        .unwrap_or_default()
+                ),
+            }
+        }
+        Units::Reports { texts, skeleton }
+    };
+    let payer = header
+        .as_ref()
+        .and_then(|h| h.pointer("/Payer/PayerIds/Id/0/Code"))
+        .and_then(Value::as_str)
+        .unwrap_or(&owner)
+        .to_string();
+    Incoming {
+        owner,
+        kind,
+        delivery_id,
+        units,
+        unit_errors,
+        record_errors,
+        faulty_control,
+        header,
+        payer,
+        what,
+    }
+}
+
+/// Decides a record against what is held: refused at reception, or its
+/// items decided; the answer and the change.
+pub fn decide(
+    op: &Operation,
+    incoming: Incoming,
+    environment_error: Option<ErrorInfo>,
+    state: &State,
+    cx: &Context,
+    request: Value,
+) -> Outcome {
+    let now = cx.now;
+    let Incoming {
+        owner,
+        kind,
+        delivery_id,
+        units,
+        unit_errors,
+        mut record_errors,
+        faulty_control,
+        header,
+        payer,
+        what,
+    } = incoming;
+    let existing = state.delivery_position(&owner, kind, &delivery_id);
+    let held = existing.and_then(|i| state.deliveries.get(i));
+    let duplicate = held.filter(|d| d.outcome != 4);
     if duplicate.is_some() {
         record_errors.insert(
             0,
@@ -73,6 +193,14 @@ pub(super) fn records(
             ),
         );
     }
+    // The one entry for this owner, type and DeliveryId: where it is (or
+    // goes), and its arrivals so far.
+    let slot = existing.unwrap_or(state.deliveries.len());
+    let (arrivals, mut arrival_times) = match held {
+        Some(d) => (d.arrivals + 1, d.known_arrival_times()),
+        None => (1, vec![]),
+    };
+    arrival_times.push(now);
     let realtime = op.kind == Kind::RealTime;
     let answer = |f: &Feedback| match realtime {
         true => answers::status_response(f, now),
@@ -93,10 +221,14 @@ pub(super) fn records(
             delivery_errors: delivery_errors.clone(),
             ..Feedback::default()
         };
-        let summary = match duplicate {
-            Some(i) => {
-                state.deliveries[i].arrivals += 1;
-                "status 4: duplicate DeliveryId".to_string()
+        let (delivery, summary) = match duplicate {
+            Some(d) => {
+                let counted = Delivery {
+                    arrivals,
+                    arrival_times,
+                    ..d.clone()
+                };
+                (counted, "status 4: duplicate DeliveryId")
             }
             None => {
                 let refused = Delivery {
@@ -104,7 +236,8 @@ pub(super) fn records(
                     delivery_data_type: kind,
                     delivery_id,
                     ir_delivery_id: None,
-                    arrivals: 1,
+                    arrivals,
+                    arrival_times,
                     outcome: 4,
                     cancelled: false,
                     arrived_at: now,
@@ -112,109 +245,65 @@ pub(super) fn records(
                     operation: op.name.to_string(),
                     echo: request.clone(),
                     header: None,
+                    skeleton: None,
                     valid_items: vec![],
                     invalid_items: vec![],
                     message_errors,
                     delivery_errors,
                 };
-                match existing {
-                    Some(i) => {
-                        let arrivals = state.deliveries[i].arrivals + 1;
-                        state.deliveries[i] = Delivery { arrivals, ..refused };
-                    }
-                    None => state.deliveries.push(refused),
-                }
-                "status 4: refused at reception".to_string()
+                (refused, "status 4: refused at reception")
             }
         };
         return Outcome::Answer {
             answer: answer(&f),
             request,
-            summary,
-            changed: true,
+            summary: summary.to_string(),
+            change: Box::new(Change {
+                deliveries: vec![(slot, delivery)],
+                ..Change::default()
+            }),
         };
     }
 
-    // Accepted: the item level, on a scratch copy of what is held.
+    // Accepted: the item level, over what is held.
     let ir_delivery_id = guid();
-    let invalidation = op.request.starts_with("Invalidation");
-    let faulty_control = rec.int(&["FaultyControl"]).unwrap_or(if invalidation { 1 } else { 2 });
-    let mut scratch = Scratch {
-        reports: state.reports.clone(),
-        subscriptions: state.subscriptions.clone(),
-        cancelled_deliveries: vec![],
-    };
-    let mut header = None;
+    let mut scratch = Scratch::new(state);
     let mut decided = vec![];
-    if op.request.starts_with("Subscriptions") {
-        decided.push(subscription(rec, &owner, &ir_delivery_id, &mut scratch));
-    } else if invalidation {
-        for (unit, errors) in units.iter().zip(unit_errors) {
-            decided.push(match errors.is_empty() {
-                true => cancel(unit, kind, &owner, state, &mut scratch),
-                false => invalid(unit, errors),
-            });
-        }
-    } else {
-        // The reports the schema and rules accept, as objects: the record
-        // without the others, parsed.
-        let keep: Vec<bool> = unit_errors.iter().map(Vec::is_empty).collect();
-        let mut objects = vec![];
-        if keep.iter().any(|k| *k) {
-            let mut text = Vec::with_capacity(record.len());
-            let mut at = 0;
-            for (u, k) in units.iter().zip(&keep) {
-                if !k {
-                    text.extend_from_slice(&record[at..u.range.start]);
-                    at = u.range.end;
-                }
-            }
-            text.extend_from_slice(&record[at..]);
-            match tulorekisteri::parse(&text) {
-                Ok(v) => {
-                    let mut data = v[op.request]["DeliveryData"].clone();
-                    if let Some(list) = data
-                        .get("Reports")
-                        .and_then(|r| r.get("Report"))
-                        .and_then(Value::as_array)
-                    {
-                        objects = list.clone();
-                    }
-                    if let Some(o) = data.as_object_mut() {
-                        o.remove("Reports");
-                    }
-                    header = Some(data);
-                }
-                Err(p) => eprintln!("the accepted reports could not be read: {}", p[0]),
+    let mut kept_skeleton = None;
+    match what {
+        Units::Subscription(id) => decided.push(subscription(&id, &owner, &ir_delivery_id, &mut scratch)),
+        Units::Cancellations => {
+            for (unit, errors) in units.iter().zip(unit_errors) {
+                decided.push(match errors.is_empty() {
+                    true => cancel(unit, kind, &owner, state, &mut scratch),
+                    false => invalid(unit, errors),
+                });
             }
         }
-        let payer = header
-            .as_ref()
-            .and_then(|h| h.pointer("/Payer/PayerIds/Id/0/Code"))
-            .and_then(Value::as_str)
-            .unwrap_or(&owner)
-            .to_string();
-        let mut objects = objects.into_iter();
-        for (unit, errors) in units.iter().zip(unit_errors) {
-            if !errors.is_empty() {
-                decided.push(invalid(unit, errors));
-                continue;
+        Units::Reports { texts, skeleton } => {
+            let readable = header.is_some();
+            kept_skeleton = skeleton;
+            for ((unit, errors), text) in units.iter().zip(unit_errors).zip(texts) {
+                if !errors.is_empty() {
+                    decided.push(invalid(unit, errors));
+                    continue;
+                }
+                if !readable {
+                    decided.push(invalid(
+                        unit,
+                        vec![ErrorInfo::new("sim-internal", "the report could not be read", None)],
+                    ));
+                    continue;
+                }
+                let target = Target {
+                    owner: &owner,
+                    payer: &payer,
+                    kind,
+                    ir_delivery_id: &ir_delivery_id,
+                    now,
+                };
+                decided.push(report(unit, text, &target, &mut scratch));
             }
-            let Some(data) = objects.next() else {
-                decided.push(invalid(
-                    unit,
-                    vec![ErrorInfo::new("sim-internal", "the report could not be read", None)],
-                ));
-                continue;
-            };
-            let target = Target {
-                owner: &owner,
-                payer: &payer,
-                kind,
-                ir_delivery_id: &ir_delivery_id,
-                now,
-            };
-            decided.push(report(unit, data, &target, &mut scratch.reports));
         }
     }
     let any_invalid = decided.iter().any(|d| !d.valid);
@@ -227,18 +316,21 @@ pub(super) fn records(
         false => vec![],
     };
     let invalid_items: Vec<Item> = invalid_items.into_iter().map(|d| d.item).collect();
+    let mut change = Change::default();
     if stored {
-        state.reports = scratch.reports;
-        state.subscriptions = scratch.subscriptions;
         for id in &scratch.cancelled_deliveries {
-            if let Some(d) = state
-                .deliveries
-                .iter_mut()
-                .find(|d| d.ir_delivery_id.as_ref() == Some(id))
-            {
-                d.cancelled = true;
+            let Some(i) = state.delivery_position_by_ir(id) else {
+                continue;
+            };
+            if let Some(d) = state.deliveries.get(i) {
+                let d = Delivery {
+                    cancelled: true,
+                    ..d.clone()
+                };
+                change.deliveries.push((i, d));
             }
         }
+        scratch.into_change(&mut change);
     }
     let ready_at = match realtime {
         true => now,
@@ -249,7 +341,8 @@ pub(super) fn records(
         delivery_data_type: kind,
         delivery_id,
         ir_delivery_id: Some(ir_delivery_id.clone()),
-        arrivals: 1,
+        arrivals,
+        arrival_times,
         outcome,
         cancelled: false,
         arrived_at: now,
@@ -257,18 +350,14 @@ pub(super) fn records(
         operation: op.name.to_string(),
         echo: request.clone(),
         header: header.filter(|_| stored),
+        skeleton: kept_skeleton.filter(|_| stored),
         valid_items: valid_items.clone(),
         invalid_items: invalid_items.clone(),
         message_errors: vec![],
         delivery_errors: vec![],
     };
-    match existing {
-        Some(i) => {
-            let arrivals = state.deliveries[i].arrivals + 1;
-            state.deliveries[i] = Delivery { arrivals, ..delivery };
-        }
-        None => state.deliveries.push(delivery),
-    }
+    change.deliveries.push((slot, delivery));
+    change.deliveries.sort_by_key(|(i, _)| *i);
     let mut f = Feedback {
         header: Some(request.clone()),
         status: 2,
@@ -289,6 +378,6 @@ pub(super) fn records(
         answer: answer(&f),
         request,
         summary,
-        changed: true,
+        change: Box::new(change),
     }
 }

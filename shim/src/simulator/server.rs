@@ -1,16 +1,18 @@
 //! `simulator serve`: the Register's Web Service operations at
 //! `/20170526/<Service>.svc` over HTTPS (tokio, hyper 1, tokio-rustls),
-//! requiring a client certificate of the organisations' CA. One request is
-//! processed at a time (a lock), so arrival order is processing order;
-//! faults are drawn per connection and per request. One log line per
-//! request: the operation, the DeliveryId, the outcome and the fault.
+//! requiring a client certificate of the organisations' CA. Requests are
+//! checked side by side (signature, schema, rules: nothing held is needed),
+//! then decided one at a time (a lock), in the order their checks end; a
+//! change is in the journal, on disk, before the answer leaves. Faults are drawn per connection and per request. One
+//! log line per request: the operation, the DeliveryId, the outcome and the
+//! fault.
 
 use super::answers;
 use super::clock::{date_time, now};
 use super::faults::{Fault, FaultFile, Faults};
+use super::journal::Store;
 use super::pki::{Settings, PURPOSES};
-use super::process::{self, Context, Outcome};
-use super::store::State;
+use super::process::{self, Context, Outcome, Trust};
 use crate::operation::{self, Operation, Purpose};
 use crate::soap::{self, Body as SoapBody, FaultCode};
 use crate::tls;
@@ -49,7 +51,7 @@ pub struct Options {
 /// Everything a request needs.
 struct App {
     dir: PathBuf,
-    state: Mutex<State>,
+    store: Mutex<Store>,
     faults: Mutex<FaultFile>,
     org_ca: Vec<Vec<u8>>,
     purposes: Vec<(Vec<u8>, Purpose)>,
@@ -91,7 +93,7 @@ impl App {
         }
         Ok(App {
             dir: dir.clone(),
-            state: Mutex::new(State::load(dir)?),
+            store: Mutex::new(Store::open(dir)?),
             faults: Mutex::new(FaultFile::new(dir, faults)),
             org_ca,
             purposes,
@@ -131,29 +133,40 @@ impl App {
             Ok(SoapBody::Fault(_)) => return client("a SOAP fault is not a request".into()),
             Err(e) => return client(e.to_string()),
         };
-        let delivery_id = process::delivery_id_of(record);
-        let at = now();
-        let cx = Context {
+        let trust = Trust {
             org_ca: &self.org_ca,
             purposes: &self.purposes,
-            processing_seconds: self.processing_seconds,
-            status_lag: lag,
-            now: at,
         };
-        let outcome = {
-            let mut state = lock(&self.state);
-            let before = state.clone();
-            let outcome = process::handle(op, record, cert, &mut state, &cx);
-            if let Outcome::Answer { changed: true, .. } = outcome {
-                if let Err(e) = state.save(&self.dir) {
-                    *state = before;
-                    let m = format!("the state could not be saved: {e}");
-                    let mut r = Reply::soap(StatusCode::INTERNAL_SERVER_ERROR, soap::fault(FaultCode::Server, &m), m);
-                    r.delivery_id = delivery_id;
-                    return r;
-                }
+        let (delivery_id, checked) = process::check(op, record, cert, &trust);
+        let at;
+        let outcome = match checked {
+            Err(m) => {
+                at = now();
+                Outcome::Refused(m)
             }
-            outcome
+            Ok(checked) => {
+                let mut store = lock(&self.store);
+                // Taken in turn, so the times held follow the processing order.
+                at = now();
+                let cx = Context {
+                    processing_seconds: self.processing_seconds,
+                    status_lag: lag,
+                    now: at,
+                };
+                let mut outcome = process::decide(checked, &store.state, &cx);
+                if let Outcome::Answer { change, .. } = &mut outcome {
+                    if !change.is_empty() {
+                        if let Err(e) = store.commit(std::mem::take(&mut **change)) {
+                            let m = format!("the state could not be saved: {e}");
+                            let mut r =
+                                Reply::soap(StatusCode::INTERNAL_SERVER_ERROR, soap::fault(FaultCode::Server, &m), m);
+                            r.delivery_id = delivery_id;
+                            return r;
+                        }
+                    }
+                }
+                outcome
+            }
         };
         let mut reply = match outcome {
             Outcome::Refused(m) => client(m),
@@ -450,6 +463,10 @@ pub fn run(options: Options, faults: Faults) -> Result<(), String> {
                 continue;
             }
             tokio::spawn(connection(app.clone(), acceptor.clone(), tcp));
+        }
+        // What the journal holds becomes the snapshot (the next start reads less).
+        if let Err(e) = lock(&app.store).compact() {
+            eprintln!("the state could not be compacted (the journal keeps it): {e}");
         }
         eprintln!("{} stopped", date_time(now()));
         Ok(())

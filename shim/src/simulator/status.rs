@@ -1,12 +1,13 @@
 //! The status service (TR §11.2): the feedback of a record held, found by
 //! its owner, DeliveryDataType and DeliveryId and/or IRDeliveryId; "not
 //! found" (status 0) for a record refused at reception, and while the
-//! `status-lag` fault holds it back.
+//! `status-lag` fault holds it back; each "not found" is kept, so tests can
+//! tell when a client asked and heard nothing.
 
 use super::answers::{self, Feedback};
 use super::inspect::Record;
 use super::process::{info, Context, Outcome};
-use super::store::{ErrorInfo, State};
+use super::store::{Change, ErrorInfo, State, StatusMiss};
 use serde_json::Value;
 use tulorekisteri::Diagnostic;
 
@@ -20,12 +21,13 @@ pub(super) fn status(
     request: Value,
 ) -> Outcome {
     let mut f = Feedback::default();
-    let answer = |f: &Feedback, summary: String| Outcome::Answer {
+    let answer_with = |f: &Feedback, summary: String, change: Box<Change>| Outcome::Answer {
         answer: answers::status_response(f, cx.now),
         request: request.clone(),
         summary,
-        changed: false,
+        change,
     };
+    let answer = |f: &Feedback, summary: String| answer_with(f, summary, Box::default());
     if let Some(e) = environment_error {
         f.message_errors.push(e);
         return answer(&f, "status 0: production record".into());
@@ -46,15 +48,28 @@ pub(super) fn status(
         ));
         return answer(&f, "status 0: no identifier".into());
     }
-    let found = state.deliveries.iter().find(|d| {
-        d.owner == owner
-            && d.delivery_data_type == kind
-            && d.outcome != 4
-            && id.as_ref().is_none_or(|i| *i == d.delivery_id)
-            && ir_id.as_ref().is_none_or(|i| Some(i) == d.ir_delivery_id.as_ref())
-    });
-    let Some(d) = found.filter(|d| cx.now >= d.arrived_at + cx.status_lag) else {
-        return answer(&f, "status 0: not found".into());
+    let found = state
+        .find_delivery(&owner, kind, id.as_deref(), ir_id.as_deref())
+        .filter(|d| d.outcome != 4);
+    let lag = found.is_some_and(|d| cx.now < d.arrived_at + cx.status_lag);
+    let Some(d) = found.filter(|_| !lag) else {
+        let miss = StatusMiss {
+            owner,
+            delivery_data_type: kind,
+            delivery_id: id,
+            ir_delivery_id: ir_id,
+            at: cx.now,
+            lag,
+        };
+        let change = Box::new(Change {
+            status_misses: vec![miss],
+            ..Change::default()
+        });
+        let summary = match lag {
+            true => "status 0: not found (status-lag)",
+            false => "status 0: not found",
+        };
+        return answer_with(&f, summary.into(), change);
     };
     f.header = Some(d.echo.clone());
     f.ir_delivery_id = d.ir_delivery_id.clone();

@@ -1,12 +1,13 @@
-//! What the simulator holds (`DIR/state.json`): the records that reached it,
-//! the reports it stores with their versions, and subscriptions. Written
-//! atomically after every change, so it survives a restart.
+//! What the simulator holds: the records that reached it, the reports it
+//! stores with their versions, subscriptions and the status queries that
+//! found nothing. Kept as a snapshot (`DIR/state.json`) and a journal of
+//! the changes since (`journal`), so a change costs its own size, not the
+//! size of everything held.
 
 use super::clock::date_time;
-use super::files::{write_atomic, PUBLIC};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use std::path::Path;
+use std::collections::HashMap;
 
 /// One `ErrorInfo` of the feedback.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -67,6 +68,10 @@ pub struct Delivery {
     /// Every record with this owner, type and DeliveryId that arrived,
     /// refused duplicates included.
     pub arrivals: u32,
+    /// When each of them arrived (Unix seconds); empty in states written
+    /// before it was kept.
+    #[serde(default)]
+    pub arrival_times: Vec<f64>,
     /// The status once processed: 3, 4 (refused at reception) or 5.
     pub outcome: i64,
     /// Cancelled (109-112): status 6 from then on.
@@ -84,6 +89,10 @@ pub struct Delivery {
     /// for the query answers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub header: Option<Value>,
+    /// The record's text without its reports (stored records of reports),
+    /// to read a stored report back when a query needs it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skeleton: Option<Skeleton>,
     /// `ValidItems`.
     #[serde(default)]
     pub valid_items: Vec<Item>,
@@ -99,6 +108,16 @@ pub struct Delivery {
 }
 
 impl Delivery {
+    /// When it arrived, each time as far as known: states written before
+    /// the times were kept know the time of the last arrival that was not
+    /// a refused duplicate.
+    pub fn known_arrival_times(&self) -> Vec<f64> {
+        match self.arrival_times.is_empty() {
+            true => vec![self.arrived_at],
+            false => self.arrival_times.clone(),
+        }
+    }
+
     /// Its DeliveryDataStatus at `now`.
     pub fn status_at(&self, now: f64) -> i64 {
         match () {
@@ -107,6 +126,25 @@ impl Delivery {
             _ if now < self.ready_at => 2,
             _ => self.outcome,
         }
+    }
+}
+
+/// A record's text with its reports cut out, and where they were: a report
+/// put back there is a record of that one report, which the core parses.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Skeleton {
+    /// The record without its `Report` elements.
+    pub text: String,
+    /// Where the first report was in the text.
+    pub reports_at: usize,
+}
+
+impl Skeleton {
+    /// The record of one report, `report` being its `Report` element.
+    pub fn with(&self, report: &str) -> Option<String> {
+        let (before, after) = (self.text.get(..self.reports_at)?, self.text.get(self.reports_at..)?);
+        Some([before, report, after].concat())
     }
 }
 
@@ -139,7 +177,13 @@ pub struct Report {
     pub received_at: f64,
     /// When this version arrived.
     pub version_received_at: f64,
-    /// The report as sent (the object `parse` gives, of `Reports/Report`).
+    /// The report as sent, as its `Report` element: read (with its
+    /// record's skeleton) only when a query needs it, as parsing every
+    /// report on arrival costs more than the rest of the processing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub xml: Option<String>,
+    /// The report as an object (states written before `xml` was kept).
+    #[serde(default, skip_serializing_if = "Value::is_null")]
     pub data: Value,
 }
 
@@ -159,6 +203,113 @@ pub struct Subscription {
     pub state: String,
 }
 
+/// A status query answered "not found" (status 0): nothing matching was
+/// held, or (`lag`) the `status-lag` fault held the record back.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StatusMiss {
+    /// DeliveryDataOwner's Code of the query.
+    pub owner: String,
+    /// The DeliveryDataType asked about.
+    pub delivery_data_type: i64,
+    /// The DeliveryId asked about, if given.
+    pub delivery_id: Option<String>,
+    /// The IRDeliveryId asked about, if given.
+    pub ir_delivery_id: Option<String>,
+    /// When (Unix seconds).
+    pub at: f64,
+    /// Whether the record was held but the `status-lag` fault hid it.
+    #[serde(default)]
+    pub lag: bool,
+}
+
+/// What one request changes: each entry the new value at an index (the
+/// length: a new one), in order of index. Written to the journal before it
+/// is applied, so replaying the journal gives the same state; applying an
+/// entry again gives the same state too.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Change {
+    /// Deliveries set or added.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deliveries: Vec<(usize, Delivery)>,
+    /// Reports set or added.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reports: Vec<(usize, Report)>,
+    /// Subscriptions set or added.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subscriptions: Vec<(usize, Subscription)>,
+    /// Status queries that found nothing (appended).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub status_misses: Vec<StatusMiss>,
+}
+
+impl Change {
+    /// Whether it changes nothing.
+    pub fn is_empty(&self) -> bool {
+        self.deliveries.is_empty()
+            && self.reports.is_empty()
+            && self.subscriptions.is_empty()
+            && self.status_misses.is_empty()
+    }
+}
+
+/// Whether each index of `entries` is a held one or the next new one.
+fn fits<T>(entries: &[(usize, T)], len: usize, what: &str) -> Result<(), String> {
+    let mut len = len;
+    for (i, _) in entries {
+        match *i {
+            i if i < len => {}
+            i if i == len => len += 1,
+            i => return Err(format!("a change names {what} {i} of {len}")),
+        }
+    }
+    Ok(())
+}
+
+fn put<T>(list: &mut Vec<T>, i: usize, value: T) {
+    match list.get_mut(i) {
+        Some(slot) => *slot = value,
+        None => list.push(value),
+    }
+}
+
+/// Where things are, by what requests look them up with (rebuilt on load).
+#[derive(Debug, Clone, Default)]
+struct Index {
+    /// Deliveries by owner, DeliveryDataType and DeliveryId.
+    deliveries: HashMap<(String, i64, String), usize>,
+    /// Deliveries by IRDeliveryId.
+    ir_deliveries: HashMap<String, usize>,
+    /// Reports by owner, DeliveryDataType and ReportId.
+    reports: HashMap<(String, i64, String), usize>,
+    /// Reports by IRReportId.
+    ir_reports: HashMap<String, usize>,
+}
+
+impl Index {
+    fn delivery(&mut self, i: usize, old: Option<&Delivery>, d: &Delivery) {
+        if let Some(ir) = old.and_then(|o| o.ir_delivery_id.as_ref()) {
+            if d.ir_delivery_id.as_ref() != Some(ir) {
+                self.ir_deliveries.remove(ir);
+            }
+        }
+        self.deliveries
+            .insert((d.owner.clone(), d.delivery_data_type, d.delivery_id.clone()), i);
+        if let Some(ir) = &d.ir_delivery_id {
+            self.ir_deliveries.insert(ir.clone(), i);
+        }
+    }
+
+    fn report(&mut self, i: usize, r: &Report) {
+        if let Some(id) = &r.report_id {
+            self.reports
+                .insert((r.owner.clone(), r.delivery_data_type, id.clone()), i);
+        }
+        self.ir_reports.insert(r.ir_report_id.clone(), i);
+    }
+}
+
 /// Everything the simulator holds.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -172,33 +323,103 @@ pub struct State {
     /// The subscriptions.
     #[serde(default)]
     pub subscriptions: Vec<Subscription>,
+    /// The status queries that found nothing, in order.
+    #[serde(default)]
+    pub status_misses: Vec<StatusMiss>,
+    /// Which journal continues this snapshot (`journal-N.jsonl`).
+    #[serde(default)]
+    pub generation: u64,
+    #[serde(skip)]
+    index: Index,
 }
 
 impl State {
-    /// Reads `DIR/state.json`.
-    pub fn load(dir: &Path) -> Result<State, String> {
-        let path = dir.join("state.json");
-        match std::fs::read(&path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| format!("{}: {e}", path.display())),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(format!(
-                "{}: absent (make the folder with `simulator init`)",
-                path.display()
-            )),
-            Err(e) => Err(format!("{}: {e}", path.display())),
+    /// A state read from a snapshot, with its index.
+    pub fn indexed(mut self) -> State {
+        let mut index = Index::default();
+        for (i, d) in self.deliveries.iter().enumerate() {
+            index.delivery(i, None, d);
         }
+        for (i, r) in self.reports.iter().enumerate() {
+            index.report(i, r);
+        }
+        self.index = index;
+        self
+    }
+
+    /// Whether `change` fits this state (its indices name held entries or
+    /// the next new ones).
+    pub fn check(&self, change: &Change) -> Result<(), String> {
+        fits(&change.deliveries, self.deliveries.len(), "delivery")?;
+        fits(&change.reports, self.reports.len(), "report")?;
+        fits(&change.subscriptions, self.subscriptions.len(), "subscription")
+    }
+
+    /// Applies `change` (checked first: nothing is applied if it does not fit).
+    pub fn apply(&mut self, change: Change) -> Result<(), String> {
+        self.check(&change)?;
+        for (i, d) in change.deliveries {
+            self.index.delivery(i, self.deliveries.get(i), &d);
+            put(&mut self.deliveries, i, d);
+        }
+        for (i, r) in change.reports {
+            self.index.report(i, &r);
+            put(&mut self.reports, i, r);
+        }
+        for (i, s) in change.subscriptions {
+            put(&mut self.subscriptions, i, s);
+        }
+        self.status_misses.extend(change.status_misses);
+        Ok(())
+    }
+
+    /// Where the delivery of this owner, type and DeliveryId is.
+    pub fn delivery_position(&self, owner: &str, kind: i64, delivery_id: &str) -> Option<usize> {
+        let key = (owner.to_string(), kind, delivery_id.to_string());
+        self.index.deliveries.get(&key).copied()
+    }
+
+    /// Where the delivery with this IRDeliveryId is.
+    pub fn delivery_position_by_ir(&self, ir_delivery_id: &str) -> Option<usize> {
+        self.index.ir_deliveries.get(ir_delivery_id).copied()
+    }
+
+    /// The delivery with this IRDeliveryId.
+    pub fn delivery_by_ir(&self, ir_delivery_id: &str) -> Option<&Delivery> {
+        self.deliveries.get(self.delivery_position_by_ir(ir_delivery_id)?)
+    }
+
+    /// The delivery of this owner and type that has the DeliveryId and the
+    /// IRDeliveryId given (at least one; both must match when both are).
+    pub fn find_delivery(&self, owner: &str, kind: i64, id: Option<&str>, ir: Option<&str>) -> Option<&Delivery> {
+        let d = match (id, ir) {
+            (Some(id), _) => self.deliveries.get(self.delivery_position(owner, kind, id)?)?,
+            (None, Some(ir)) => self.delivery_by_ir(ir)?,
+            (None, None) => return None,
+        };
+        let same = d.owner == owner
+            && d.delivery_data_type == kind
+            && id.is_none_or(|i| i == d.delivery_id)
+            && ir.is_none_or(|i| Some(i) == d.ir_delivery_id.as_deref());
+        same.then_some(d)
+    }
+
+    /// Where the report of this owner, type and ReportId is.
+    pub fn report_position(&self, owner: &str, kind: i64, report_id: &str) -> Option<usize> {
+        let key = (owner.to_string(), kind, report_id.to_string());
+        self.index.reports.get(&key).copied()
+    }
+
+    /// Where the report with this IRReportId is.
+    pub fn report_position_by_ir(&self, ir_report_id: &str) -> Option<usize> {
+        self.index.ir_reports.get(ir_report_id).copied()
     }
 
     /// As `state.json` holds it.
     pub fn to_json(&self) -> Result<Vec<u8>, String> {
-        let mut bytes = serde_json::to_vec_pretty(self).map_err(|e| e.to_string())?;
+        let mut bytes = serde_json::to_vec(self).map_err(|e| e.to_string())?;
         bytes.push(b'\n');
         Ok(bytes)
-    }
-
-    /// Writes `DIR/state.json` atomically.
-    pub fn save(&self, dir: &Path) -> Result<(), String> {
-        let path = dir.join("state.json");
-        write_atomic(&path, &self.to_json()?, PUBLIC).map_err(|e| format!("{}: {e}", path.display()))
     }
 
     /// What `simulator state` prints: the contract's shape, statuses as
@@ -208,12 +429,14 @@ impl State {
             .deliveries
             .iter()
             .map(|d| {
+                let times = d.known_arrival_times();
                 json!({
                     "owner": d.owner,
                     "deliveryDataType": d.delivery_data_type,
                     "deliveryId": d.delivery_id,
                     "irDeliveryId": d.ir_delivery_id,
                     "arrivals": d.arrivals,
+                    "arrivedAt": times.into_iter().map(date_time).collect::<Vec<_>>(),
                     "status": d.status_at(now),
                     "operation": d.operation,
                     "arrived": date_time(d.arrived_at),
@@ -250,6 +473,25 @@ impl State {
                 })
             })
             .collect();
-        json!({ "deliveries": deliveries, "reports": reports, "subscriptions": subscriptions })
+        let misses: Vec<Value> = self
+            .status_misses
+            .iter()
+            .map(|m| {
+                json!({
+                    "owner": m.owner,
+                    "deliveryDataType": m.delivery_data_type,
+                    "deliveryId": m.delivery_id,
+                    "irDeliveryId": m.ir_delivery_id,
+                    "at": date_time(m.at),
+                    "lag": m.lag,
+                })
+            })
+            .collect();
+        json!({
+            "deliveries": deliveries,
+            "reports": reports,
+            "subscriptions": subscriptions,
+            "statusMisses": misses,
+        })
     }
 }
