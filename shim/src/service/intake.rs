@@ -99,7 +99,16 @@ pub fn record_object(root: &str, header: &Value, delivery_id: &str, timestamp: &
 }
 
 /// One posted report, checked: what the ledger keeps of it.
-fn report_item(item: &Value, index: usize, sender: &Sender) -> Result<(NewReport, Group), ApiError> {
+/// One posted report, read: what the ledger keeps, and its header and
+/// report objects for the check.
+struct Item {
+    report: NewReport,
+    group: Group,
+    header: Value,
+    object: Value,
+}
+
+fn report_item(item: &Value, index: usize, sender: &Sender) -> Result<Item, ApiError> {
     let at = |m: String| ApiError::invalid_input(format!("reports[{index}]: {m}"));
     let Some(fields) = item.as_object() else {
         return Err(at("must be an object".into()));
@@ -175,25 +184,12 @@ fn report_item(item: &Value, index: usize, sender: &Sender) -> Result<(NewReport
         true => kind.realtime,
         false => kind.deferred,
     };
-    // Checked alone now; the record it joins is checked whole again
-    // before it is signed.
-    let object = record_object(
-        root,
-        &header,
-        "check",
-        &crate::client::request::timestamp_now(),
-        vec![report.clone()],
-    );
-    let xml = tulorekisteri::build(&object).map_err(|d| ApiError::invalid_report(index, d))?;
-    if let Some(d) = errors_only(tulorekisteri::validate_str(&xml, &options(sender.production))) {
-        return Err(ApiError::invalid_report(index, d));
-    }
     let header_text = header.to_string();
     let key = format!("{}|{}|{}|{}", kind.name, realtime, action, hash(header_text.as_bytes()));
     let body = report.to_string();
     let content = format!("{}\n{realtime}\n{header_text}\n{body}", kind.name);
-    Ok((
-        NewReport {
+    Ok(Item {
+        report: NewReport {
             payer: payer_id,
             kind: kind.name.to_string(),
             report_id: report_id.to_string(),
@@ -201,7 +197,7 @@ fn report_item(item: &Value, index: usize, sender: &Sender) -> Result<(NewReport
             content_hash: hash(content.as_bytes()),
             body: Some(body),
         },
-        Group {
+        group: Group {
             key,
             header: header_text,
             root: root.to_string(),
@@ -209,7 +205,9 @@ fn report_item(item: &Value, index: usize, sender: &Sender) -> Result<(NewReport
             owner: owner_code,
             realtime,
         },
-    ))
+        header,
+        object: report.clone(),
+    })
 }
 
 /// The reports of a POST to `/v1/reports`: `{"reports": [...]}`, a list,
@@ -231,10 +229,68 @@ pub fn reports(body: &Value, sender: &Sender) -> Result<Vec<(NewReport, Group)>,
     if list.is_empty() {
         return Err(ApiError::invalid_input("no reports".into()));
     }
-    list.iter()
+    let items: Vec<Item> = list
+        .iter()
         .enumerate()
         .map(|(i, item)| report_item(item, i, sender))
-        .collect()
+        .collect::<Result<_, _>>()?;
+    check(&items, sender)?;
+    Ok(items.into_iter().map(|i| (i.report, i.group)).collect())
+}
+
+/// Checks the reports of a batch with the core: those of one group in one
+/// record (a real-time one alone), as they will be sent; a problem is
+/// named with the report it is in. The record a report joins is checked
+/// whole again before it is signed.
+fn check(items: &[Item], sender: &Sender) -> Result<(), ApiError> {
+    let mut groups: Vec<(&str, Vec<usize>)> = vec![];
+    for (i, item) in items.iter().enumerate() {
+        let key = item.group.key.as_str();
+        match groups
+            .iter_mut()
+            .find(|(k, _)| *k == key)
+            .filter(|_| !item.group.realtime)
+        {
+            Some((_, members)) => members.push(i),
+            None => groups.push((key, vec![i])),
+        }
+    }
+    let now = crate::client::request::timestamp_now();
+    for (_, members) in groups {
+        let first = &items[members[0]];
+        let reports = members.iter().map(|&i| items[i].object.clone()).collect();
+        let object = record_object(&first.group.root, &first.header, "check", &now, reports);
+        // Which report of the batch a problem at `path` is in: the
+        // validator's element paths count from 1 (`/Reports/Report[2]`),
+        // `build`'s object paths from 0 (`.Reports.Report[1]`).
+        let report_of = |path: &str| -> usize {
+            let (rest, base) = match path.split_once("/Reports/Report[") {
+                Some((_, rest)) => (rest, 1),
+                None => match path.split_once(".Reports.Report[") {
+                    Some((_, rest)) => (rest, 0),
+                    None => return members[0],
+                },
+            };
+            rest.split(']')
+                .next()
+                .and_then(|n| n.parse::<usize>().ok())
+                .and_then(|n| members.get(n.saturating_sub(base)).copied())
+                .unwrap_or(members[0])
+        };
+        let problems = match tulorekisteri::build(&object) {
+            Ok(xml) => errors_only(tulorekisteri::validate_str(&xml, &options(sender.production))),
+            Err(d) => Some(d),
+        };
+        if let Some(d) = problems {
+            let index = d
+                .iter()
+                .find(|d| d.severity == Severity::Error)
+                .map_or(members[0], |d| report_of(&d.path));
+            let mine = d.into_iter().filter(|d| report_of(&d.path) == index).collect();
+            return Err(ApiError::invalid_report(index, mine));
+        }
+    }
+    Ok(())
 }
 
 /// A whole record (XML, or the JSON object `tulorekisteri build` takes),

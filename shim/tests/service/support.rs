@@ -7,7 +7,6 @@
 
 use crate::simulator_support::{self, fresh, Server, BIN};
 use serde_json::{json, Value};
-use sha2::Digest;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -37,18 +36,6 @@ impl Sim {
         let config = dir.join("shim.toml");
         let mut text = std::fs::read_to_string(&config).unwrap();
         text = text.replace("127.0.0.1:8443", &format!("127.0.0.1:{}", server.port));
-        if !text.contains("[service]") {
-            // Until `simulator init` writes it.
-            let token = "0123456789abcdef0123456789abcdef";
-            std::fs::write(dir.join("api-token"), format!("{token}\n")).unwrap();
-            let hash: String = sha2::Sha256::digest(token.as_bytes())
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect();
-            text.push_str(&format!(
-                "\n[service]\nledger = \"shim.db\"\nlinger_seconds = 0.2\napi_tokens = [\"sha256:{hash}\"]\n"
-            ));
-        }
         for (from, to) in settings {
             assert!(text.contains(from), "{from} in {text}");
             text = text.replace(from, to);

@@ -967,7 +967,9 @@ impl Checker for RecordChecker {
     }
 
     fn close(&mut self, el: u16, out: &mut Vec<Finding>) {
-        let Some(group) = self.tables.groups[el as usize] else { return };
+        let Some(group) = self.tables.groups[el as usize] else {
+            return;
+        };
         match group {
             Group::Id => {
                 self.payer.party = None;

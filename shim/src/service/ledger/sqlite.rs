@@ -34,7 +34,10 @@ impl Sqlite {
             .map_err(error)?;
         connection
             .execute_batch(
+                // A larger page cache and fewer, larger checkpoints: records
+                // of thousands of reports are written several times over.
                 "PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;
+                 PRAGMA cache_size = -16384; PRAGMA wal_autocheckpoint = 16384;
                  BEGIN IMMEDIATE; COMMIT;",
             )
             .map_err(|e| match e.sqlite_error_code() {
