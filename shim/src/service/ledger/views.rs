@@ -256,10 +256,9 @@ impl Ledger {
             for a in added {
                 if !a.existing {
                     // Just kept: accepted, in a record that has its DeliveryId.
-                    if !deliveries.contains_key(&a.record) {
+                    if let std::collections::hash_map::Entry::Vacant(e) = deliveries.entry(a.record) {
                         let rows = tx.query("SELECT delivery_id FROM records WHERE id = $1", &[a.record.into()])?;
-                        let id = rows.first().and_then(|r| text(r, 0)).unwrap_or_default();
-                        deliveries.insert(a.record, id);
+                        e.insert(rows.first().and_then(|r| text(r, 0)).unwrap_or_default());
                     }
                     out.push((state::ACCEPTED.to_string(), deliveries[&a.record].clone()));
                     continue;
