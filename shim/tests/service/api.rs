@@ -396,3 +396,43 @@ fn a_key_readable_by_others_is_refused_and_sigterm_stops_cleanly() {
         api.states()
     );
 }
+
+#[test]
+fn the_api_speaks_https_when_configured_and_warns_of_expiring_certificates() {
+    if !crate::simulator_support::has("curl") {
+        return;
+    }
+    // The simulator's own TLS server certificate (for 127.0.0.1) serves the
+    // API too; every certificate is inside a warning window of ~270 years.
+    let sim = Sim::start(
+        "https",
+        &[],
+        &[(
+            "linger_seconds = 0.2",
+            "linger_seconds = 0.2\ntls_cert = \"server/tls-cert.pem\"\ntls_key = \"server/tls-key.pem\"\ncertificate_warning_days = 100000",
+        )],
+    );
+    let shim = Shim::start(&sim.dir);
+    let warning = shim.wait_for_log("certificate expires in", Duration::from_secs(10));
+    assert!(warning.is_some_and(|w| w.contains("earnings")), "no warning");
+    let out = std::process::Command::new("curl")
+        .args(["-sS", "--max-time", "10", "--cacert"])
+        .arg(sim.dir.join("ca/server-ca.pem"))
+        .args(["-H", &format!("Authorization: Bearer {}", sim.token)])
+        .arg(format!("https://{}/metrics", shim.addr))
+        .output()
+        .unwrap();
+    let metrics = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        metrics.contains("tulorekisteri_shim_certificate_days_left{purpose=\"earnings\"}"),
+        "{metrics}"
+    );
+    // Plain HTTP is not answered on an HTTPS listener.
+    let plain = std::process::Command::new("curl")
+        .args(["-sS", "--max-time", "5"])
+        .arg(format!("http://{}/healthz", shim.addr))
+        .output()
+        .unwrap();
+    assert!(!plain.status.success());
+}

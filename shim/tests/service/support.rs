@@ -101,7 +101,11 @@ impl Shim {
         BufReader::new(child.stdout.take().unwrap())
             .read_line(&mut line)
             .unwrap();
-        let Some(addr) = line.trim().strip_prefix("listening on http://") else {
+        let listening = line.trim();
+        let found = listening
+            .strip_prefix("listening on http://")
+            .or_else(|| listening.strip_prefix("listening on https://"));
+        let Some(addr) = found else {
             let _ = child.kill();
             let errors: Vec<String> = log.try_iter().collect();
             panic!("serve said {line:?}: {errors:?}");
