@@ -157,6 +157,9 @@ pub fn serve(a: ServeArgs) -> u8 {
     // A claim must outlast one whole request, or a slow answer could let
     // another instance take a record that is still in flight.
     let request = config.timeouts.connect + config.timeouts.read;
+    if !settings.lease_given {
+        settings.lease = (request * 2 + Duration::from_secs(10)).max(Duration::from_secs(60));
+    }
     if settings.lease < request + Duration::from_secs(5) {
         return fail(&format!(
             "service.lease_seconds ({}) must be at least timeouts.connect_seconds + read_seconds + 5 ({})",

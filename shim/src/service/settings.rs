@@ -12,7 +12,7 @@
 //! linger_seconds = 2                 # close a record this long after its first report
 //! max_body_bytes = 67108864          # larger request bodies: 413
 //! uncertain_limit_seconds = 3600     # the Register cannot tell this long: attention
-//! lease_seconds = 60                 # a claim of a killed instance expires
+//! lease_seconds = 60                 # a claim of a killed instance expires (default: 2 requests + 10 s)
 //! retention_days = 90                # requests and answers kept this long
 //! certificate_warning_days = 60      # warn this long before a certificate expires
 //! concurrency = 4                    # records in flight per instance
@@ -50,8 +50,11 @@ pub struct ServiceSettings {
     pub max_body_bytes: u64,
     /// Uncertain (or without final feedback) longer than this: attention.
     pub uncertain_limit: Duration,
-    /// How long a claim holds.
+    /// How long a claim holds (extended at each send). When the file does
+    /// not say, `serve` makes it long enough for two whole requests.
     pub lease: Duration,
+    /// Whether `lease_seconds` was given.
+    pub lease_given: bool,
     /// How long requests and answers are kept.
     pub retention: Duration,
     /// Warn this long before a certificate expires.
@@ -79,8 +82,7 @@ pub(crate) struct ServiceFile {
     max_body_bytes: i64,
     #[serde(default = "default_uncertain_limit")]
     uncertain_limit_seconds: f64,
-    #[serde(default = "default_lease")]
-    lease_seconds: f64,
+    lease_seconds: Option<f64>,
     #[serde(default = "default_retention")]
     retention_days: f64,
     #[serde(default = "default_warning")]
@@ -103,9 +105,6 @@ fn default_max_body() -> i64 {
 }
 fn default_uncertain_limit() -> f64 {
     3600.0
-}
-fn default_lease() -> f64 {
-    60.0
 }
 fn default_retention() -> f64 {
     90.0
@@ -187,7 +186,8 @@ impl ServiceFile {
             },
             max_body_bytes: count("max_body_bytes", self.max_body_bytes, 1 << 34)? as u64,
             uncertain_limit: positive("uncertain_limit_seconds", self.uncertain_limit_seconds)?,
-            lease: positive("lease_seconds", self.lease_seconds)?,
+            lease: positive("lease_seconds", self.lease_seconds.unwrap_or(60.0))?,
+            lease_given: self.lease_seconds.is_some(),
             retention: positive("retention_days", self.retention_days * 86_400.0)?,
             certificate_warning: positive("certificate_warning_days", self.certificate_warning_days * 86_400.0)?,
             concurrency: count("concurrency", self.concurrency, 256)?,

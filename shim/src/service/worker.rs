@@ -112,11 +112,12 @@ impl Worker {
         }
     }
 
-    /// Records `change`; false when the lease was lost.
-    async fn change(&self, record: i64, change: Change) -> bool {
-        let (ledger, me) = (self.ledger.clone(), self.instance.clone());
+    /// Records `change` under the claim; false when its lease was lost.
+    async fn change(&self, claim: &Claim, change: Change) -> bool {
+        let (ledger, token, record) = (self.ledger.clone(), claim.token.clone(), claim.id);
+        let lease = self.settings.lease.as_secs_f64();
         let name = change_name(&change);
-        match blocking(move || ledger.change(record, &me, &change, ledger::now())).await {
+        match blocking(move || ledger.change(record, &token, &change, ledger::now(), lease)).await {
             Ok(true) => {
                 if let Some(n) = name {
                     eprintln!("serve: record {record}: {n}");
@@ -174,7 +175,7 @@ impl Worker {
                         signed: p.signed().to_vec(),
                         status_query: StatusQuery::of(&p, None).to_json().to_string(),
                     };
-                    if self.change(claim.id, change).await {
+                    if self.change(&claim, change).await {
                         self.send(&claim, &p).await;
                     }
                 }
@@ -183,7 +184,7 @@ impl Worker {
             (_, false) => {
                 // Sent or uncertain without signed bytes cannot happen.
                 let reason = "the ledger holds no signed bytes of a record marked sent".into();
-                self.change(claim.id, Change::Attention { reason }).await;
+                self.change(&claim, Change::Attention { reason }).await;
             }
         }
     }
@@ -201,7 +202,7 @@ impl Worker {
             Ok(p) => Some(p),
             Err(e) => {
                 let reason = format!("the signed record kept in the ledger cannot be read again: {e}");
-                self.change(claim.id, Change::Attention { reason }).await;
+                self.change(claim, Change::Attention { reason }).await;
                 None
             }
         }
@@ -276,13 +277,13 @@ impl Worker {
 
     async fn sign_and_send(&self, claim: &Claim) {
         if let Some(reason) = self.certificate_problem(claim) {
-            self.change(claim.id, Change::Attention { reason }).await;
+            self.change(claim, Change::Attention { reason }).await;
             return;
         }
         let xml = match self.unsigned(claim).await {
             Ok(x) => x,
             Err(change) => {
-                self.change(claim.id, change).await;
+                self.change(claim, change).await;
                 return;
             }
         };
@@ -299,12 +300,12 @@ impl Worker {
                         .map(diagnostic_json)
                         .collect(),
                 };
-                self.change(claim.id, change).await;
+                self.change(claim, change).await;
                 return;
             }
             Err(e) => {
                 let reason = format!("{e}; nothing was sent");
-                self.change(claim.id, Change::Attention { reason }).await;
+                self.change(claim, Change::Attention { reason }).await;
                 return;
             }
         };
@@ -313,7 +314,7 @@ impl Worker {
             signed: prepared.signed().to_vec(),
             status_query: StatusQuery::of(&prepared, None).to_json().to_string(),
         };
-        if self.change(claim.id, change).await {
+        if self.change(claim, change).await {
             self.send(claim, &prepared).await;
         }
     }
@@ -374,7 +375,7 @@ impl Worker {
                 resend_refused: claim.resend_refused,
             },
         };
-        self.change(claim.id, change).await;
+        self.change(claim, change).await;
     }
 
     /// Asks the Register about a record that may have arrived or was
@@ -383,7 +384,7 @@ impl Worker {
         let kept = claim.status_query.as_deref().and_then(|q| serde_json::from_str(q).ok());
         let Some(mut query) = kept.as_ref().and_then(StatusQuery::from_json) else {
             let reason = "the ledger holds no status request for the record".into();
-            self.change(claim.id, Change::Attention { reason }).await;
+            self.change(claim, Change::Attention { reason }).await;
             return;
         };
         if let Some(ir) = &claim.ir_delivery_id {
@@ -393,7 +394,7 @@ impl Worker {
             Ok(r) => r,
             Err(e) => {
                 let reason = format!("the status request cannot be made: {e}");
-                self.change(claim.id, Change::Attention { reason }).await;
+                self.change(claim, Change::Attention { reason }).await;
                 return;
             }
         };
@@ -410,24 +411,15 @@ impl Worker {
             _ => None,
         };
         let change = match feedback {
-            Some(f) if f.status.code() == 0 && !acknowledged => match claim.resend_refused {
-                // Refused as a resend, and the first is not there either.
-                true => Change::Final {
-                    status: 4,
-                    ir_delivery_id: None,
-                    items: vec![],
-                    errors: vec![],
-                    reason: Some("refused at reception, and the Register holds no earlier sending".into()),
-                },
-                false => {
-                    if let Some(prepared) = self.kept(claim).await {
-                        if self.change(claim.id, Change::Resending).await {
-                            self.send(claim, &prepared).await;
-                        }
+            // Not there, and never refused as a resend: the same bytes again.
+            Some(f) if f.status.code() == 0 && !acknowledged && !claim.resend_refused => {
+                if let Some(prepared) = self.kept(claim).await {
+                    if self.change(claim, Change::Resending).await {
+                        self.send(claim, &prepared).await;
                     }
-                    return;
                 }
-            },
+                return;
+            }
             Some(f) if f.status.code() == 2 || f.status.code() == 1 => match acknowledged {
                 true => self.still_waiting(claim, now, "still processing (status 2)".into()),
                 false => Change::Sent {
@@ -436,6 +428,10 @@ impl Worker {
                 },
             },
             Some(f) if f.status.code() != 0 => final_of(&f, None),
+            // A resend refused at reception, and still "not found": the
+            // first sending may be what the Register holds (a status that
+            // lags), or both were refused. It cannot tell yet; nothing more
+            // is sent, and past the limit a person decides.
             _ => match acknowledged {
                 true => self.still_waiting(claim, now, format!("status request: {}", outcome.summary())),
                 false => {
@@ -458,7 +454,7 @@ impl Worker {
                 }
             },
         };
-        self.change(claim.id, change).await;
+        self.change(claim, change).await;
     }
 
     /// An acknowledged record without final feedback: ask again, or, past

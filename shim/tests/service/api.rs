@@ -436,3 +436,30 @@ fn the_api_speaks_https_when_configured_and_warns_of_expiring_certificates() {
         .unwrap();
     assert!(!plain.status.success());
 }
+
+#[test]
+fn replacements_of_one_report_in_a_row_go_one_after_the_other() {
+    let sim = Sim::start("replacements", &[], &[("linger_seconds = 0.2", "linger_seconds = 1")]);
+    let Some(original) = reports("again", 1) else { return };
+    let shim = Shim::start(&sim.dir);
+    let api = Api::new(&shim, &sim);
+    assert_eq!(api.post_json("/v1/reports", &json!(original)).status, 202);
+    // Three replacements within one linger: each waits for the one before,
+    // none in a record with another version of the report.
+    for amount in ["100.00", "200.00", "300.00"] {
+        let mut r = original[0].clone();
+        r["report"]["ReportData"]["ActionCode"] = json!(2);
+        r["report"]["Transactions"]["Transaction"][0]["TransactionBasic"]["Amount"] = json!(amount);
+        assert_eq!(api.post_json("/v1/reports", &json!([r])).status, 202);
+    }
+    let report = || api.get(&format!("/v1/reports/{}/earnings/again-0", payer())).json();
+    let done = (0..150).any(|_| {
+        std::thread::sleep(Duration::from_millis(200));
+        report()["state"] == "stored" && report()["postedVersion"] == 4
+    });
+    assert!(done, "{}", report());
+    assert_eq!(report()["version"], 4, "the Register's version");
+    let state = sim.state();
+    assert_eq!(state["deliveries"].as_array().unwrap().len(), 4, "{state}");
+    assert_eq!(state["reports"][0]["version"], 4);
+}

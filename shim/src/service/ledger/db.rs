@@ -139,6 +139,14 @@ pub trait Tx {
     fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, DbError>;
     /// Runs a query; its rows.
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DbError>;
+    /// Serialises the transactions that add to the event feed, until this
+    /// one ends, so the feed's order is their commit order (PostgreSQL
+    /// hands out sequence numbers at insert, not at commit, and a reader
+    /// must never pass an event that commits later). Take it before any
+    /// row lock. SQLite has one writer at a time already.
+    fn lock_feed(&mut self) -> Result<(), DbError> {
+        Ok(())
+    }
 }
 
 /// A database connection.

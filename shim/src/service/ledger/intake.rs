@@ -259,6 +259,7 @@ impl Ledger {
     /// posted before with other content, is a conflict.
     pub fn add_record(&self, new: &NewRecord, now: f64) -> Result<Posted, LedgerError> {
         self.run(|tx| {
+            tx.lock_feed()?;
             if let Some(id) = &new.delivery_id {
                 let found = tx.query(
                     "SELECT id, content_hash FROM records WHERE owner = $1 AND ddt = $2 AND delivery_id = $3",
@@ -280,7 +281,7 @@ impl Ledger {
             if new.delivery_id.is_none() {
                 // A cancellation posted again is the one kept before.
                 let found = tx.query(
-                    "SELECT id FROM records WHERE kind = $1 AND content_hash = $2",
+                    "SELECT id FROM records WHERE kind = $1 AND content_hash = $2 AND state <> 'rejected'",
                     &[new.kind.as_str().into(), new.content_hash.as_str().into()],
                 )?;
                 if let Some(row) = found.first() {
@@ -356,6 +357,7 @@ impl Ledger {
     ) -> Result<Vec<Added>, LedgerError> {
         let lock = self.for_update();
         self.run(|tx| {
+            tx.lock_feed()?;
             let mut open: HashMap<&str, (i64, i64)> = HashMap::new();
             let mut added = Vec::with_capacity(reports.len());
             for (i, (r, g)) in reports.iter().enumerate() {
@@ -371,23 +373,34 @@ impl Ledger {
                 let (version, on) = next_version(r, &latest, i)?;
                 // The open record of the group with room (never the one the
                 // replaced version is in: one report once per record).
+                // A replacement joins only a record newer than the one it
+                // waits for, without another version of the same report:
+                // holds always point to older records, so none wait in a
+                // circle, and a report is in a record once.
                 let mut target = open
                     .get(g.key.as_str())
                     .copied()
-                    .filter(|(id, n)| *n < max_per_record as i64 && Some(*id) != on && !g.realtime);
+                    .filter(|(_, n)| *n < max_per_record as i64 && on.is_none() && !g.realtime);
                 if target.is_none() && !g.realtime {
                     let rows = tx.query(
                         &format!(
                             "SELECT id, report_count FROM records
                              WHERE group_key = $1 AND state = 'open' AND report_count < $2 AND lease_owner IS NULL
+                               AND id > $3
+                               AND NOT EXISTS (SELECT 1 FROM reports x WHERE x.record_id = records.id
+                                               AND x.payer = $4 AND x.kind = $5 AND x.report_id = $6)
                              ORDER BY id LIMIT 1{lock}"
                         ),
-                        &[g.key.as_str().into(), (max_per_record as i64).into()],
+                        &[
+                            g.key.as_str().into(),
+                            (max_per_record as i64).into(),
+                            on.unwrap_or(0).into(),
+                            r.payer.as_str().into(),
+                            r.kind.as_str().into(),
+                            r.report_id.as_str().into(),
+                        ],
                     )?;
-                    target = rows
-                        .first()
-                        .map(|row| (int(row, 0), int(row, 1)))
-                        .filter(|(id, _)| Some(*id) != on);
+                    target = rows.first().map(|row| (int(row, 0), int(row, 1)));
                 }
                 let (record, position) = match target {
                     Some(t) => t,

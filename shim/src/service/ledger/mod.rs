@@ -210,6 +210,7 @@ pub fn now() -> f64 {
 /// Records one event per report of `record` (or one for the record when it
 /// has none), each with the report's current state.
 fn events_of_record(tx: &mut dyn Tx, record: i64, at: f64, detail: Option<&str>) -> Result<(), DbError> {
+    tx.lock_feed()?;
     let n = tx.execute(
         "INSERT INTO events (at, record_id, report_row, state, detail)
          SELECT $1, record_id, id, state, $2 FROM reports WHERE record_id = $3 ORDER BY position",

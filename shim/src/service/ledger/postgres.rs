@@ -247,6 +247,10 @@ fn params(values: &[Value]) -> Vec<&(dyn ToSql + Sync)> {
 }
 
 impl Tx for PostgresTx<'_> {
+    fn lock_feed(&mut self) -> Result<(), DbError> {
+        self.execute("SELECT pg_advisory_xact_lock(7013455)", &[]).map(|_| ())
+    }
+
     fn execute(&mut self, sql: &str, values: &[Value]) -> Result<u64, DbError> {
         let result = self
             .statement(sql)

@@ -12,6 +12,8 @@ use super::{events_of_record, int, real, set_state, state, text, Ledger, LedgerE
 pub struct Claim {
     /// Its id.
     pub id: i64,
+    /// This claim's own name in the lease: every change must give it.
+    pub token: String,
     /// Its state when claimed (`open` and `ready` are now `ready`).
     pub state: String,
     /// The bytes may have left before (a killed instance's claim, or a
@@ -146,6 +148,7 @@ fn claim_of(r: &[Value]) -> Claim {
     let r = r.to_vec();
     Claim {
         id: int(&r, 0),
+        token: String::new(),
         state: text(&r, 1).unwrap_or_default(),
         in_flight: int(&r, 2) != 0,
         signed: int(&r, 3) != 0,
@@ -171,10 +174,14 @@ fn claim_of(r: &[Value]) -> Claim {
 const UNACKNOWLEDGED: &str = "('open', 'ready', 'sending', 'uncertain', 'attention')";
 
 impl Ledger {
-    /// Claims the next record that is due for `owner` (this instance) until
-    /// `now + lease`, or `None`.
-    pub fn claim(&self, owner: &str, now: f64, lease: f64) -> Result<Option<Claim>, LedgerError> {
+    /// Claims the next record that is due for `instance` until
+    /// `now + lease`, or `None`. The claim's token (the instance and a
+    /// random part) fences every change: a task whose lease expired, of
+    /// this instance or another, changes nothing.
+    pub fn claim(&self, instance: &str, now: f64, lease: f64) -> Result<Option<Claim>, LedgerError> {
         let lock = self.skip_locked();
+        let token = format!("{instance}/{}", crate::service::random_hex(6));
+        let owner = token.as_str();
         self.run(|tx| {
             let rows = tx.query(
                 &format!(
@@ -205,6 +212,7 @@ impl Ledger {
                 ],
             )?;
             claim.state = record_state;
+            claim.token = owner.to_string();
             Ok(Some(claim))
         })
     }
@@ -242,15 +250,28 @@ impl Ledger {
     }
 
     /// Records what became of a claimed record. `false`: the lease was
-    /// lost (another instance has the record), nothing was changed.
-    pub fn change(&self, record: i64, owner: &str, change: &Change, now: f64) -> Result<bool, LedgerError> {
+    /// lost (expired, or another claim has the record), nothing was
+    /// changed. Sending extends the lease by `lease`: it must outlast the
+    /// request that follows.
+    pub fn change(&self, record: i64, token: &str, change: &Change, now: f64, lease: f64) -> Result<bool, LedgerError> {
         self.run(|tx| {
+            tx.lock_feed()?;
             let held = tx.query(
-                &format!("SELECT lease_owner FROM records WHERE id = $1{}", self.for_update()),
+                &format!(
+                    "SELECT lease_owner, lease_until FROM records WHERE id = $1{}",
+                    self.for_update()
+                ),
                 &[record.into()],
             )?;
-            if held.first().and_then(|r| text(r, 0)).as_deref() != Some(owner) {
+            let Some(row) = held.first() else { return Ok(false) };
+            if text(row, 0).as_deref() != Some(token) || real(row, 1).is_none_or(|until| until < now) {
                 return Ok(false);
+            }
+            if matches!(change, Change::Sending { .. } | Change::Resending) {
+                tx.execute(
+                    "UPDATE records SET lease_until = $1 WHERE id = $2",
+                    &[(now + lease).into(), record.into()],
+                )?;
             }
             apply(tx, record, change, now)?;
             Ok(true)
@@ -258,11 +279,11 @@ impl Ledger {
     }
 
     /// Gives up the lease without a change (e.g. at shutdown).
-    pub fn release(&self, record: i64, owner: &str) -> Result<(), LedgerError> {
+    pub fn release(&self, record: i64, token: &str) -> Result<(), LedgerError> {
         self.run(|tx| {
             tx.execute(
                 "UPDATE records SET lease_owner = NULL, lease_until = NULL WHERE id = $1 AND lease_owner = $2",
-                &[record.into(), owner.into()],
+                &[record.into(), token.into()],
             )?;
             Ok(())
         })
