@@ -463,3 +463,33 @@ fn replacements_of_one_report_in_a_row_go_one_after_the_other() {
     assert_eq!(state["deliveries"].as_array().unwrap().len(), 4, "{state}");
     assert_eq!(state["reports"][0]["version"], 4);
 }
+
+#[test]
+fn one_certificate_sends_for_many_payers() {
+    let sim = Sim::start("payers", &[], &[]);
+    let Some(mut list) = reports("payers", 4) else { return };
+    // Two of them for another payer (a payroll bureau's customer).
+    for item in &mut list[2..] {
+        item["payer"]["PayerIds"]["Id"][0]["Code"] = json!("7654321-2");
+    }
+    let shim = Shim::start(&sim.dir);
+    let api = Api::new(&shim, &sim);
+    let posted = api.post_json("/v1/reports", &json!(list));
+    assert_eq!(posted.status, 202, "{}", String::from_utf8_lossy(&posted.body));
+    assert!(
+        api.wait_until(Duration::from_secs(30), |s| s.get("stored") == Some(&4)),
+        "{:?}",
+        api.states()
+    );
+    let state = sim.state();
+    let mut owners: Vec<&str> = state["deliveries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["owner"].as_str().unwrap())
+        .collect();
+    owners.sort();
+    assert_eq!(owners, [payer(), "7654321-2"], "one record per payer, each its owner");
+    let other = api.get("/v1/reports/7654321-2/earnings/payers-3").json();
+    assert_eq!(other["state"], "stored", "{other}");
+}
