@@ -185,10 +185,10 @@ async fn transport_faults_are_not_sent_or_uncertain_and_what_was_stored_shows() 
     }
     let sim = Sim::start(
         "transport-faults",
-        &["--processing-seconds", "0", "--slow-seconds", "3"],
+        &["--processing-seconds", "0", "--slow-seconds", "8"],
     );
-    // A short read timeout, shorter than --slow-seconds.
-    sim.set("read_seconds = 5", "read_seconds = 2");
+    // A read timeout shorter than --slow-seconds, with room for a loaded machine.
+    sim.set("read_seconds = 5", "read_seconds = 4");
     let client = sim.client();
     let cases = [
         Case {
