@@ -472,11 +472,18 @@ fn final_feedback(
         ],
     )?;
     let reports = tx.query(
-        "SELECT id, report_id FROM reports WHERE record_id = $1 ORDER BY position",
+        "SELECT id, report_id, state FROM reports WHERE record_id = $1 ORDER BY position",
         &[record.into()],
     )?;
+    let detail = if status == 3 { None } else { reason };
+    tx.lock_feed()?;
     for r in &reports {
         let (row, report_id) = (int(r, 0), text(r, 1));
+        // A stored cancellation may be processed before the record of the
+        // version it cancelled: that report stays cancelled, told once.
+        if text(r, 2).as_deref() == Some(state::CANCELLED) {
+            continue;
+        }
         let item = items.iter().find(|i| i.item_id.is_some() && i.item_id == report_id);
         let (report_state, errors_of_report) = match (status, item) {
             (3, Some(i)) if i.errors.is_empty() => (state::STORED, None),
@@ -498,9 +505,20 @@ fn final_feedback(
                 row.into(),
             ],
         )?;
+        tx.execute(
+            "INSERT INTO events (at, record_id, report_row, state, detail) VALUES ($1, $2, $3, $4, $5)",
+            &[
+                now.into(),
+                record.into(),
+                row.into(),
+                report_state.into(),
+                detail.into(),
+            ],
+        )?;
     }
-    let detail = if status == 3 { None } else { reason };
-    events_of_record(tx, record, now, detail)?;
+    if reports.is_empty() {
+        events_of_record(tx, record, now, detail)?;
+    }
     if status == 3 {
         cancelled_by(tx, record, items, now)?;
     }
