@@ -245,26 +245,26 @@ impl Api {
                 )))
             }
         }
-        let sender = self.sender.clone();
-        let ledger = self.ledger.clone();
-        let posted = blocking(move || {
-            let record = intake::record(&body, &sender)?;
-            ledger
-                .add_record(&record, super::ledger::now())
-                .map_err(ApiError::ledger)
-        })
-        .await?;
-        self.wake.notify_waiters();
-        self.record(posted.id, if posted.existing { 200 } else { 202 }).await
+        self.keep_record(move |sender, _| intake::record(&body, sender)).await
     }
 
     async fn post_cancellation(&self, req: Request<Incoming>) -> Result<Answer, ApiError> {
         let (content_type, body) = self.body(req).await?;
         let value = Api::json_of(&content_type, &body)?;
+        self.keep_record(move |sender, ledger| intake::cancellation(&value, sender, ledger))
+            .await
+    }
+
+    /// Keeps the record `make` checks (or finds it kept before) and answers
+    /// with it: 202 when new, 200 when posted before.
+    async fn keep_record(
+        &self,
+        make: impl FnOnce(&Sender, &Ledger) -> Result<super::ledger::NewRecord, ApiError> + Send + 'static,
+    ) -> Result<Answer, ApiError> {
         let sender = self.sender.clone();
         let ledger = self.ledger.clone();
         let posted = blocking(move || {
-            let record = intake::cancellation(&value, &sender, &ledger)?;
+            let record = make(&sender, &ledger)?;
             ledger
                 .add_record(&record, super::ledger::now())
                 .map_err(ApiError::ledger)

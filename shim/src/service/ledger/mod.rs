@@ -235,14 +235,15 @@ fn set_state(tx: &mut dyn Tx, record: i64, record_state: &str, at: f64, detail: 
         "UPDATE records SET state = $1, updated_at = $2, reason = $3 WHERE id = $4",
         &[record_state.into(), at.into(), detail.into(), record.into()],
     )?;
+    if unchanged {
+        // The reports are in it already, and it was told.
+        return Ok(());
+    }
     tx.execute(
         "UPDATE reports SET state = $1, updated_at = $2 WHERE record_id = $3",
         &[state::visible(record_state).into(), at.into(), record.into()],
     )?;
-    match unchanged {
-        true => Ok(()),
-        false => events_of_record(tx, record, at, detail),
-    }
+    events_of_record(tx, record, at, detail)
 }
 
 fn int(row: &Row, i: usize) -> i64 {

@@ -278,17 +278,6 @@ impl Ledger {
         })
     }
 
-    /// Gives up the lease without a change (e.g. at shutdown).
-    pub fn release(&self, record: i64, token: &str) -> Result<(), LedgerError> {
-        self.run(|tx| {
-            tx.execute(
-                "UPDATE records SET lease_owner = NULL, lease_until = NULL WHERE id = $1 AND lease_owner = $2",
-                &[record.into(), token.into()],
-            )?;
-            Ok(())
-        })
-    }
-
     /// Keeps a request and its answer (either may be absent), made by
     /// `instance`.
     #[allow(clippy::too_many_arguments)]
@@ -377,10 +366,7 @@ fn apply(tx: &mut dyn Tx, record: i64, change: &Change, now: f64) -> Result<(), 
                     uncertain_since = COALESCE(uncertain_since, $2) WHERE id = $3",
                 &[(*resend_refused as i64).into(), now.into(), record.into()],
             )?;
-            let before = tx.query("SELECT state FROM records WHERE id = $1", &[record.into()])?;
-            if before.first().and_then(|r| text(r, 0)).as_deref() != Some(state::UNCERTAIN) {
-                set_state(tx, record, state::UNCERTAIN, now, Some(reason))?;
-            }
+            set_state(tx, record, state::UNCERTAIN, now, Some(reason))?;
             release(tx, record, *next_at, now)
         }
         Change::Sent {
@@ -392,10 +378,7 @@ fn apply(tx: &mut dyn Tx, record: i64, change: &Change, now: f64) -> Result<(), 
                     ir_delivery_id = COALESCE($2, ir_delivery_id) WHERE id = $3",
                 &[now.into(), ir_delivery_id.clone().into(), record.into()],
             )?;
-            let before = tx.query("SELECT state FROM records WHERE id = $1", &[record.into()])?;
-            if before.first().and_then(|r| text(r, 0)).as_deref() != Some(state::SENT) {
-                set_state(tx, record, state::SENT, now, None)?;
-            }
+            set_state(tx, record, state::SENT, now, None)?;
             release(tx, record, *next_at, now)
         }
         Change::Later { next_at, reason } => {
