@@ -183,7 +183,7 @@ pub fn serve(a: ServeArgs) -> u8 {
         },
         None => None,
     };
-    let ledger = match Ledger::open(&settings.ledger) {
+    let ledger = match Ledger::open(&settings.ledger, request.as_secs_f64()) {
         Ok(l) => Arc::new(l),
         Err(e) => return fail(&format!("service.ledger: {e}")),
     };

@@ -99,17 +99,26 @@ impl std::fmt::Debug for Ledger {
 }
 
 impl Ledger {
-    /// Opens the ledger at `location`, making its tables when they are missing.
-    pub fn open(location: &LedgerLocation) -> Result<Ledger, LedgerError> {
+    /// Opens the ledger at `location`, making its tables when they are
+    /// missing. `in_flight_grace`: how long a request of a dead process may
+    /// still be under way at the Register (see [`Ledger::with`]).
+    pub fn open(location: &LedgerLocation, in_flight_grace: f64) -> Result<Ledger, LedgerError> {
         let db: Box<dyn Db> = match location {
             LedgerLocation::Sqlite(path) => Box::new(sqlite::Sqlite::open(path)?),
             LedgerLocation::Postgres(url) => Box::new(postgres::Postgres::connect(url)?),
         };
-        Ledger::with(db)
+        Ledger::with(db, in_flight_grace)
     }
 
     /// A ledger on an open connection.
-    pub fn with(db: Box<dyn Db>) -> Result<Ledger, LedgerError> {
+    ///
+    /// With SQLite every lease left in the file is a dead process's and is
+    /// released at once; a record that process may have been sending is
+    /// asked about only `in_flight_grace` seconds from now, when its
+    /// request can no longer be under way (asked earlier, a Register still
+    /// receiving it says "not found", and it would be sent again).
+    /// PostgreSQL leases expire by themselves, later than that.
+    pub fn with(db: Box<dyn Db>, in_flight_grace: f64) -> Result<Ledger, LedgerError> {
         let dialect = db.dialect();
         let mut ledger = Ledger {
             db: Mutex::new(db),
@@ -130,6 +139,10 @@ impl Ledger {
             if dialect == Dialect::Sqlite {
                 // The file is this process's alone: its leases are a dead one's.
                 tx.execute("UPDATE records SET lease_owner = NULL, lease_until = NULL", &[])?;
+                tx.execute(
+                    "UPDATE records SET next_at = MAX(next_at, $1) WHERE in_flight = 1",
+                    &[(now() + in_flight_grace).into()],
+                )?;
             }
             if let Some(t) = found.first().and_then(|r| r[0].text()) {
                 return Ok(t.to_string());
