@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 
 const path = process.argv[2];
 const pkg = JSON.parse(readFileSync(path, 'utf8'));
-pkg.files = [...new Set([...(pkg.files ?? []), 'node.js', 'node.d.ts', 'snippets'])];
+pkg.files = [...new Set([...(pkg.files ?? []), 'node.js', 'node.d.ts', 'snippets', 'code-lists.json'])];
 pkg.exports = {
   '.': {
     node: { types: './node.d.ts', default: './node.js' },
@@ -13,6 +13,7 @@ pkg.exports = {
     default: './tulorekisteri.js',
   },
   './tulorekisteri_bg.wasm': './tulorekisteri_bg.wasm',
+  './code-lists.json': './code-lists.json',
 };
 pkg.keywords = ['tulorekisteri', 'incomes-register', 'payroll', 'xml', 'xsd', 'webassembly'];
 writeFileSync(path, JSON.stringify(pkg, null, 2) + '\n');

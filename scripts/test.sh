@@ -42,3 +42,6 @@ cargo test -p tulorekisteri --features typed --doc typed
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet -p tulorekisteri --features typed
 cargo clippy --lib --tests --release --quiet --target wasm32-unknown-unknown -- -D warnings
 bash scripts/wasm.sh test
+# The browser page: Vite build, then Playwright (playwright-core) driving
+# Debian's Chromium, installed with apt when missing.
+PKG_BUILT=1 bash scripts/www.sh test

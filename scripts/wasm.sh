@@ -22,6 +22,7 @@ rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup targe
 wasm-pack build --release --target web --out-dir pkg --mode no-install
 cp npm/node.js npm/node.d.ts pkg/
 cp npm/README.md pkg/README.md  # the package's own page, over the repository README wasm-pack copied
+node npm/code-lists.mjs pkg/code-lists.json
 node npm/finish-package.mjs pkg/package.json
 echo "pkg/: $(gzip -9 -c pkg/tulorekisteri_bg.wasm | wc -c) bytes of gzipped wasm"
 

@@ -140,3 +140,43 @@ test('an XML declaration after a comment, a PI or whitespace is refused where it
     }
   }
 });
+
+test('validate and validateBytes report their progress, and refuse a callback that is not a function', () => {
+  const filler = '<!-- ' + 'x'.repeat(300_000) + ' -->\n';
+  const xml = `<e:Echo xmlns:e="${ECHO}">${filler}<Data>hi</Data></e:Echo>`;
+  for (const [run, total] of [
+    [(cb) => validate(xml, { unsigned: true }, cb), xml.length],
+    [(cb) => validateBytes(new TextEncoder().encode(xml), { unsigned: true }, cb), new TextEncoder().encode(xml).length],
+  ]) {
+    const seen = [];
+    assert.deepEqual(run((done, all) => seen.push([done, all])), []);
+    assert.ok(seen.length >= 2, `several chunks: ${seen.length}`);
+    assert.ok(seen.every(([, all]) => all === total));
+    assert.ok(seen.every(([done], i) => i === 0 || done > seen[i - 1][0]), 'progress only grows');
+    assert.equal(seen.at(-1)[0], total);
+  }
+  assert.throws(() => validate(xml, {}, 'not a function'), /onProgress must be a function/);
+});
+
+test('schema describes a record root for forms, with its code lists', async () => {
+  const { schema } = await import('tulorekisteri');
+  const s = schema('WageReportRequestToIR');
+  assert.equal(s.root, 'WageReportRequestToIR');
+  const top = s.groups[s.group];
+  assert.deepEqual(top.map((f) => [f.name, f.min, f.max]), [['DeliveryData', 1, 1]]);
+  const data = s.groups[top[0].group];
+  const timestamp = data.find((f) => f.name === 'Timestamp');
+  assert.equal(s.values[timestamp.value].kind, 'dateTime');
+  const reports = s.groups[data.find((f) => f.name === 'Reports').group];
+  assert.deepEqual([reports[0].name, reports[0].min, reports[0].max], ['Report', 1, null]);
+  const ids = Object.entries(s.groups).find(([name]) => name.endsWith(':Id'))[1];
+  assert.equal(ids.find((f) => f.name === 'Type').list, 'IdType');
+  assert.equal(s.lists.IncomeType.codes.find((c) => c.code === '101').meaning, 'Palkka yhteissumma');
+  assert.throws(() => schema('NotARoot'), /not a record root/);
+  const { default: lists } = await import('tulorekisteri/code-lists.json', { with: { type: 'json' } });
+  assert.equal(lists.IdType['1'], 'Y-tunnus');
+  for (const name of Object.keys(s.lists).filter((n) => n !== 'IncomeType')) {
+    assert.ok(lists[name], `code-lists.json has ${name}`);
+    for (const { code } of s.lists[name].codes) assert.ok(code in lists[name], `${name} ${code} has a meaning`);
+  }
+});

@@ -5,11 +5,13 @@
 #[allow(missing_docs)]
 mod generated;
 // The raw tables: the validator's and the project's own tools' (not API).
+mod describe;
 #[doc(hidden)]
 #[allow(missing_docs)]
 pub mod model;
 mod view;
 
+pub use describe::describe;
 #[doc(hidden)]
 pub use generated::{COMPLEX_TYPES, ELEMENTS, NAMESPACES, ROOTS, SIMPLE_TYPES, STATES};
 pub use view::{root, roots, Element, Field, Shape, ValueKind, ValueType};

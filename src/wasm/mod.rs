@@ -84,6 +84,46 @@ export interface Feedback {
   deliveryErrors: FeedbackError[];
 }
 
+/** A field of a group: a child element, with `group` or `value` naming its type. */
+export interface SchemaField {
+  name: string;
+  /** 0 for an optional field and for each alternative of a choice. */
+  min: number;
+  /** null for no limit; above 1, the field is an array in the record object. */
+  max: number | null;
+  /** A complex type: a key of `RecordSchema.groups`. */
+  group?: string;
+  /** A simple type: a key of `RecordSchema.values`. */
+  value?: string;
+  /** The code list the Register's rules take the values from: a key of `RecordSchema.lists`. */
+  list?: string;
+}
+export interface SchemaValue {
+  kind: "text" | "integer" | "decimal" | "boolean" | "date" | "dateTime" | "time" | "base64";
+  minLength: number | null;
+  maxLength: number | null;
+  /** The schema's enumeration; empty when any value of the kind is allowed. */
+  values: string[];
+  /** XSD regular expressions a value must match, one per derivation step. */
+  patterns: string[];
+}
+export interface SchemaList {
+  /** The codes; `meaning` (Finnish) is given for income types; the others are in `code-lists.json`. */
+  codes: { code: string; meaning?: string }[];
+  /** The list changes over time: a code missing from the 2022 list is only a warning. */
+  dated: boolean;
+}
+/** What `schema(root)` returns: the tree as dictionaries keyed by type name. */
+export interface RecordSchema {
+  root: string;
+  namespace: string;
+  /** The root's own type: a key of `groups`. */
+  group: string;
+  groups: Record<string, SchemaField[]>;
+  values: Record<string, SchemaValue>;
+  lists: Record<string, SchemaList>;
+}
+
 /** Thrown by `parse` and `readFeedback` when the document is not a valid record. */
 export interface RecordError extends Error { diagnostics: Diagnostic[]; }
 "#;
@@ -149,17 +189,18 @@ fn record_error(problems: &[Diagnostic]) -> JsValue {
 // memory, which a WebAssembly memory never gives back.
 #[wasm_bindgen(inline_js = r#"
 class BytesReader {
-  constructor(bytes) { this.bytes = bytes; this.offset = 0; }
+  constructor(bytes, onProgress) { this.bytes = bytes; this.offset = 0; this.onProgress = onProgress; }
   read(into) {
     const chunk = this.bytes.subarray(this.offset, this.offset + into.length);
     into.set(chunk);
     this.offset += chunk.length;
+    if (this.onProgress && chunk.length > 0) this.onProgress(this.offset, this.bytes.length);
     return chunk.length;
   }
 }
 const encoder = new TextEncoder();
 class TextReader {
-  constructor(text) { this.text = text; this.offset = 0; }
+  constructor(text, onProgress) { this.text = text; this.offset = 0; this.onProgress = onProgress; }
   // `into` holds at least 64 KiB (a BufReader's buffer): a UTF-16 unit takes
   // at most 3 bytes of UTF-8, and a surrogate pair is never split.
   read(into) {
@@ -168,26 +209,34 @@ class TextReader {
     if (end < this.text.length && last >= 0xd800 && last <= 0xdbff) end -= 1;
     const { read, written } = encoder.encodeInto(this.text.slice(this.offset, end), into);
     this.offset += read;
+    if (this.onProgress && read > 0) this.onProgress(this.offset, this.text.length);
     return written;
   }
 }
-export function bytes_reader(value) {
-  if (value instanceof Uint8Array) return new BytesReader(value);
-  if (value instanceof ArrayBuffer) return new BytesReader(new Uint8Array(value));
-  if (ArrayBuffer.isView(value)) return new BytesReader(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
+function progress_hook(onProgress) {
+  if (onProgress === undefined || onProgress === null) return undefined;
+  if (typeof onProgress !== 'function') throw new TypeError('onProgress must be a function');
+  return onProgress;
+}
+export function bytes_reader(value, onProgress) {
+  const hook = progress_hook(onProgress);
+  if (value instanceof Uint8Array) return new BytesReader(value, hook);
+  if (value instanceof ArrayBuffer) return new BytesReader(new Uint8Array(value), hook);
+  if (ArrayBuffer.isView(value)) return new BytesReader(new Uint8Array(value.buffer, value.byteOffset, value.byteLength), hook);
   throw new TypeError('validateBytes: expected a Uint8Array, an ArrayBuffer or a typed array view');
 }
-export function text_reader(value) {
-  if (typeof value === 'string') return new TextReader(value);
+export function text_reader(value, onProgress) {
+  const hook = progress_hook(onProgress);
+  if (typeof value === 'string') return new TextReader(value, hook);
   throw new TypeError('validate: expected a string');
 }
 export function read_into(reader, into) { return reader.read(into); }
 "#)]
 extern "C" {
     #[wasm_bindgen(catch)]
-    fn bytes_reader(value: &JsValue) -> Result<JsValue, JsValue>;
+    fn bytes_reader(value: &JsValue, on_progress: &JsValue) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(catch)]
-    fn text_reader(value: &JsValue) -> Result<JsValue, JsValue>;
+    fn text_reader(value: &JsValue, on_progress: &JsValue) -> Result<JsValue, JsValue>;
     fn read_into(reader: &JsValue, into: &mut [u8]) -> u32;
 }
 
@@ -213,23 +262,40 @@ fn validate_from(input: impl Read, options: Option<&JsValue>) -> Result<JsValue,
 
 /// Validates a record given as a string and returns every problem: the
 /// schema's, then the Register's rules unless `schemaOnly` is set.
+/// `onProgress(done, total)`, if given, is called after each chunk read
+/// (in UTF-16 code units of the string): for a progress bar in a worker.
 #[wasm_bindgen(unchecked_return_type = "Diagnostic[]")]
 pub fn validate(
     #[wasm_bindgen(unchecked_param_type = "string")] xml: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "ValidateOptions")] options: Option<JsValue>,
+    #[wasm_bindgen(js_name = onProgress, unchecked_optional_param_type = "(done: number, total: number) => void")]
+    on_progress: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
-    let reader = JsReader(text_reader(&xml)?);
+    let reader = JsReader(text_reader(&xml, &on_progress.unwrap_or(JsValue::UNDEFINED))?);
     validate_from(io::BufReader::with_capacity(TEXT_CHUNK, reader), options.as_ref())
 }
 
 /// Validates a record given as UTF-8 bytes: a `Uint8Array` (a Node
 /// `Buffer`), an `ArrayBuffer` (a file's `arrayBuffer()`) or another view.
+/// `onProgress(done, total)`, if given, is called after each chunk read, in bytes.
 #[wasm_bindgen(js_name = validateBytes, unchecked_return_type = "Diagnostic[]")]
 pub fn validate_bytes(
     #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer | ArrayBufferView")] xml: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "ValidateOptions")] options: Option<JsValue>,
+    #[wasm_bindgen(js_name = onProgress, unchecked_optional_param_type = "(done: number, total: number) => void")]
+    on_progress: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
-    validate_from(JsReader(bytes_reader(&xml)?), options.as_ref())
+    let reader = JsReader(bytes_reader(&xml, &on_progress.unwrap_or(JsValue::UNDEFINED))?);
+    validate_from(reader, options.as_ref())
+}
+
+/// The element tree of a record root, for generating forms: see
+/// `RecordSchema`. Throws for a name that is not one of the 29 roots.
+#[wasm_bindgen(unchecked_return_type = "RecordSchema")]
+pub fn schema(root: &str) -> Result<JsValue, JsValue> {
+    crate::schema::describe(root)
+        .map(|v| to_js(&v))
+        .ok_or_else(|| JsError::new(&format!("schema: {root:?} is not a record root")).into())
 }
 
 /// Builds the XML of a record object `{ RootName: { ...fields } }`.

@@ -11,7 +11,10 @@ use super::settings::ServiceSettings;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Bytes;
 use hyper::body::Incoming;
-use hyper::header::{HeaderValue, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
+use hyper::header::{
+    HeaderValue, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_ALLOW_ORIGIN,
+    ACCESS_CONTROL_MAX_AGE, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, ORIGIN, VARY,
+};
 use hyper::{Method, Request, Response, StatusCode};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -53,6 +56,20 @@ fn error_answer(e: &ApiError) -> Answer {
         r.headers_mut()
             .insert("www-authenticate", HeaderValue::from_static("Bearer"));
     }
+    r
+}
+
+/// What a page of an allowed origin may send.
+fn preflight_answer() -> Answer {
+    let mut r = Response::new(Full::new(Bytes::new()));
+    *r.status_mut() = StatusCode::NO_CONTENT;
+    let headers = r.headers_mut();
+    headers.insert(ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, POST"));
+    headers.insert(
+        ACCESS_CONTROL_ALLOW_HEADERS,
+        HeaderValue::from_static("authorization, content-type"),
+    );
+    headers.insert(ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
     r
 }
 
@@ -144,10 +161,29 @@ impl Api {
 
     /// Answers one request.
     pub async fn respond(self: Arc<Self>, req: Request<Incoming>) -> Result<Answer, std::convert::Infallible> {
-        let answer = match self.clone().route(req).await {
-            Ok(a) => a,
-            Err(e) => error_answer(&e),
+        let origin = req
+            .headers()
+            .get(ORIGIN)
+            .filter(|o| {
+                self.settings
+                    .allowed_origins
+                    .iter()
+                    .any(|a| a.as_bytes() == o.as_bytes())
+            })
+            .cloned();
+        // A browser's preflight carries no token: answer it for an allowed origin.
+        let mut answer = match (&origin, req.method()) {
+            (Some(_), &Method::OPTIONS) => preflight_answer(),
+            _ => match self.clone().route(req).await {
+                Ok(a) => a,
+                Err(e) => error_answer(&e),
+            },
         };
+        if let Some(origin) = origin {
+            let headers = answer.headers_mut();
+            headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+            headers.insert(VARY, HeaderValue::from_static("Origin"));
+        }
         Ok(answer)
     }
 

@@ -61,6 +61,9 @@ pub struct ServiceSettings {
     pub certificate_warning: Duration,
     /// Records in flight per instance.
     pub concurrency: usize,
+    /// Web origins (`http://127.0.0.1:8000`) whose pages may call the API
+    /// from a browser (CORS); none by default.
+    pub allowed_origins: Vec<String>,
 }
 
 /// The section as written.
@@ -89,6 +92,8 @@ pub(crate) struct ServiceFile {
     certificate_warning_days: f64,
     #[serde(default = "default_concurrency")]
     concurrency: i64,
+    #[serde(default)]
+    allowed_origins: Vec<String>,
 }
 
 fn default_listen() -> String {
@@ -138,6 +143,14 @@ fn hash_of(key: &str, text: &str) -> Result<[u8; 32], String> {
         .ok_or_else(|| format!("service.{key}: {text:?} must be \"sha256:\" and 64 hex digits"))
 }
 
+/// A web origin as browsers send it: `http(s)://host[:port]`, nothing after.
+fn is_origin(text: &str) -> bool {
+    let Some(rest) = text.strip_prefix("http://").or_else(|| text.strip_prefix("https://")) else {
+        return false;
+    };
+    !rest.is_empty() && !rest.contains(['/', '?', '#', ' ', '*'])
+}
+
 impl ServiceFile {
     /// Checks the section; paths are relative to `dir`.
     pub(crate) fn check(self, dir: &Path) -> Result<ServiceSettings, String> {
@@ -173,6 +186,13 @@ impl ServiceFile {
                 self.listen
             ));
         }
+        for origin in &self.allowed_origins {
+            if !is_origin(origin) {
+                return Err(format!(
+                    "service.allowed_origins: {origin:?} must be a scheme, host and optional port such as \"http://127.0.0.1:8000\", without a path"
+                ));
+            }
+        }
         Ok(ServiceSettings {
             listen: self.listen,
             ledger,
@@ -191,6 +211,7 @@ impl ServiceFile {
             retention: positive("retention_days", self.retention_days * 86_400.0)?,
             certificate_warning: positive("certificate_warning_days", self.certificate_warning_days * 86_400.0)?,
             concurrency: count("concurrency", self.concurrency, 256)?,
+            allowed_origins: self.allowed_origins,
         })
     }
 }

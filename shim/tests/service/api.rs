@@ -113,7 +113,10 @@ fn bad_input_gets_a_clear_error_and_nothing_is_kept() {
     let sim = Sim::start(
         "bad-input",
         &[],
-        &[("linger_seconds = 0.2", "linger_seconds = 0.2\nmax_body_bytes = 200000")],
+        &[(
+            "linger_seconds = 0.2",
+            "linger_seconds = 0.2\nmax_body_bytes = 200000\nallowed_origins = [\"http://127.0.0.1:8000\"]",
+        )],
     );
     let Some(good) = own_record("bad-input-1", "kept-1") else {
         return;
@@ -142,6 +145,48 @@ fn bad_input_gets_a_clear_error_and_nothing_is_kept() {
     assert_eq!(code(wrong.post_json("/v1/reports", &json!([]))).1, "unauthorized");
     let basic = crate::support::request(&api.addr, "GET", "/healthz", &[("Authorization", "Basic eDp5")], b"");
     assert_eq!(basic.status, 401);
+
+    // A page of an allowed origin: its preflight is answered without a
+    // token, and its answers name the origin; another origin gets neither.
+    let page = "http://127.0.0.1:8000";
+    let preflight = crate::support::request(
+        &api.addr,
+        "OPTIONS",
+        "/v1/records",
+        &[("Origin", page), ("Access-Control-Request-Method", "POST")],
+        b"",
+    );
+    assert_eq!(preflight.status, 204, "{}", preflight.head);
+    assert_eq!(preflight.header("access-control-allow-origin").as_deref(), Some(page));
+    assert!(preflight
+        .header("access-control-allow-headers")
+        .unwrap()
+        .contains("authorization"));
+    let bearer = format!("Bearer {}", sim.token);
+    let read = crate::support::request(
+        &api.addr,
+        "GET",
+        "/healthz",
+        &[("Origin", page), ("Authorization", &bearer)],
+        b"",
+    );
+    assert_eq!(read.status, 200);
+    assert_eq!(read.header("access-control-allow-origin").as_deref(), Some(page));
+    let other = "http://127.0.0.1:9999";
+    let stranger = crate::support::request(&api.addr, "OPTIONS", "/v1/records", &[("Origin", other)], b"");
+    assert_eq!(stranger.status, 401);
+    assert_eq!(stranger.header("access-control-allow-origin"), None);
+    let stranger = crate::support::request(
+        &api.addr,
+        "GET",
+        "/healthz",
+        &[("Origin", other), ("Authorization", &bearer)],
+        b"",
+    );
+    assert_eq!(
+        (stranger.status, stranger.header("access-control-allow-origin")),
+        (200, None)
+    );
 
     // Malformed JSON, with where.
     let (status, c, body) = code(api.post("/v1/reports", "application/json", b"{\"reports\": [1,"));

@@ -155,10 +155,20 @@ impl Drop for Shim {
 /// An HTTP answer: status and body.
 pub struct Reply {
     pub status: u16,
+    /// The status line and headers.
+    pub head: String,
     pub body: Vec<u8>,
 }
 
 impl Reply {
+    /// The value of header `name` (lower case), if the answer has it.
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.head.lines().skip(1).find_map(|line| {
+            let (k, v) = line.split_once(':')?;
+            k.eq_ignore_ascii_case(name).then(|| v.trim().to_string())
+        })
+    }
+
     pub fn json(&self) -> Value {
         serde_json::from_slice(&self.body)
             .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
@@ -189,7 +199,7 @@ pub fn request(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], b
     if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
         body = dechunk(&body);
     }
-    Reply { status, body }
+    Reply { status, head, body }
 }
 
 fn dechunk(mut raw: &[u8]) -> Vec<u8> {

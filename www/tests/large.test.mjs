@@ -1,0 +1,79 @@
+// A large record (3,000 reports, about 12 MB; LARGE_REPORTS=30000 for
+// 120 MB) is validated in the worker with a progress bar and a Cancel
+// button while the page stays usable.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { REFERENCE, need, openSite, validationCount, waitForValidation } from './harness.mjs';
+import { bigRecordFile } from './records.mjs';
+
+const REPORTS = Number(process.env.LARGE_REPORTS ?? 3000);
+
+test(`a record of ${REPORTS} reports shows its progress, the page answers at once, and Cancel stops it`, { timeout: 600_000 }, async (t) => {
+  if (!need(t, existsSync(join(REFERENCE, 'samples')), `the official samples (${REFERENCE})`)) return;
+  const file = bigRecordFile(REPORTS);
+  assert.ok(statSync(file).size > REPORTS * 3_000);
+  console.log(`# ${statSync(file).size} bytes`);
+  const s = await openSite(t);
+  if (!s) return;
+  const { page } = s;
+  try {
+    await page.waitForSelector('#file-input');
+    // The page's main thread, watched from inside: the longest gap between
+    // timer ticks while the worker validates.
+    await page.evaluate(() => {
+      window.__longestGap = 0;
+      let last = performance.now();
+      window.__ticker = setInterval(() => {
+        const now = performance.now();
+        window.__longestGap = Math.max(window.__longestGap, now - last);
+        last = now;
+      }, 10);
+    });
+    const before = await validationCount(page);
+    await page.setInputFiles('#file-input', file);
+    await page.waitForSelector('#progress', { state: 'visible', timeout: 10_000 });
+    await page.waitForSelector('#cancel', { state: 'visible' });
+    // A click on another control is answered while the worker works: from
+    // the input event's time stamp to the next frame after its handler.
+    await page.evaluate(() => {
+      const tab = document.querySelector('#tab-feedback');
+      tab.addEventListener('click', (e) => {
+        requestAnimationFrame(() => { window.__clickAnswered = performance.now() - e.timeStamp; });
+      }, { once: true });
+    });
+    const box = await page.locator('#tab-feedback').boundingBox();
+    const started = Date.now();
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    await page.waitForSelector('#tab-feedback[aria-selected="true"]', { timeout: 5_000 });
+    const roundTrip = Date.now() - started;
+    const answered = await page.waitForFunction(() => window.__clickAnswered).then((h) => h.jsonValue());
+    assert.ok(await page.isVisible('#progress') || (await validationCount(page)) === before,
+      'the click was answered while the validation ran');
+    const progress = await page.$eval('#progress', (p) => p.value / (p.max || 1));
+    await page.click('#tab-validate');
+    const result = await waitForValidation(page, before, "d.source === 'file'", 500_000);
+    const gap = await page.evaluate(() => { clearInterval(window.__ticker); return window.__longestGap; });
+    console.log(`# click answered in ${answered.toFixed(0)} ms (${roundTrip} ms as the test driver saw it) during the validation (progress then ${(progress * 100).toFixed(0)} %); longest main-thread gap ${gap.toFixed(0)} ms; worker ${result.workerMs.toFixed(0)} ms`);
+    assert.ok(answered < 100, `the click was answered in ${answered} ms (at most 100)`);
+    assert.ok(!(await page.isVisible('#progress')), 'the bar is gone when done');
+    assert.equal(result.errors, 0, 'the big record has no errors');
+    assert.match(await page.textContent('#status'), /\d/);
+
+    // Cancel: the bar goes, the status says so, and the next record still validates.
+    const again = await validationCount(page);
+    await page.setInputFiles('#file-input', file);
+    await page.waitForSelector('#cancel', { state: 'visible', timeout: 10_000 });
+    await page.click('#cancel');
+    await page.waitForSelector('#progress', { state: 'hidden', timeout: 5_000 });
+    assert.equal(await validationCount(page), again, 'no result after Cancel');
+    const statusText = (await page.textContent('#status')).toLowerCase();
+    assert.ok(/cancel|peru|avbr/.test(statusText), `the status says it was cancelled: ${statusText}`);
+    await page.click('#example');
+    const example = await waitForValidation(page, again, "d.source === 'editor'");
+    assert.ok(example.errors > 0, 'the example validates after a cancel');
+  } finally {
+    await s.close();
+  }
+});
