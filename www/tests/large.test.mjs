@@ -31,43 +31,63 @@ test(`a record of ${REPORTS} reports shows its progress, the page answers at onc
         last = now;
       }, 10);
     });
-    const before = await validationCount(page);
-    await page.setInputFiles('#file-input', file);
-    await page.waitForSelector('#progress', { state: 'visible', timeout: 10_000 });
-    await page.waitForSelector('#cancel', { state: 'visible' });
-    // A click on another control is answered while the worker works: from
-    // the input event's time stamp to the next frame after its handler.
-    await page.evaluate(() => {
-      const tab = document.querySelector('#tab-feedback');
-      tab.addEventListener('click', (e) => {
-        requestAnimationFrame(() => { window.__clickAnswered = performance.now() - e.timeStamp; });
-      }, { once: true });
-    });
-    const box = await page.locator('#tab-feedback').boundingBox();
-    const started = Date.now();
-    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
-    await page.waitForSelector('#tab-feedback[aria-selected="true"]', { timeout: 5_000 });
-    const roundTrip = Date.now() - started;
-    const answered = await page.waitForFunction(() => window.__clickAnswered).then((h) => h.jsonValue());
-    assert.ok(await page.isVisible('#progress') || (await validationCount(page)) === before,
-      'the click was answered while the validation ran');
-    const progress = await page.$eval('#progress', (p) => p.value / (p.max || 1));
+    // A click on another control while the worker works is answered at
+    // once: from the input event's time stamp to the next frame after its
+    // handler. The click counts only if it landed while the bar was shown
+    // and before the result: on a fast run the validation may end first,
+    // and the test tries again (at most five times).
+    let click = null;
+    let before = 0;
+    for (let attempt = 0; attempt < 5 && !click?.during; attempt++) {
+      await page.click('#tab-validate');
+      before = await validationCount(page);
+      await page.evaluate((before) => {
+        window.__click = null;
+        document.querySelector('#tab-feedback').addEventListener('click', (e) => {
+          const bar = document.querySelector('#progress');
+          const during = !!bar && !bar.hidden && window.__validations.slice(before).every((d) => d.source !== 'file');
+          const progress = bar ? bar.value / (bar.max || 1) : 0;
+          requestAnimationFrame(() => { window.__click = { answered: performance.now() - e.timeStamp, during, progress }; });
+        }, { once: true });
+      }, before);
+      await page.setInputFiles('#file-input', file);
+      await page.waitForSelector('#progress', { state: 'visible', timeout: 10_000 });
+      const box = await page.locator('#tab-feedback').boundingBox();
+      const started = Date.now();
+      await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+      await page.waitForSelector('#tab-feedback[aria-selected="true"]', { timeout: 5_000 });
+      const roundTrip = Date.now() - started;
+      click = { ...(await page.waitForFunction(() => window.__click).then((h) => h.jsonValue())), roundTrip, attempt };
+      await waitForValidation(page, before, "d.source === 'file'", 500_000);
+    }
+    assert.ok(click.during, 'a click landed while the record was being validated');
+    const { answered, roundTrip, progress } = click;
     await page.click('#tab-validate');
     const result = await waitForValidation(page, before, "d.source === 'file'", 500_000);
     const gap = await page.evaluate(() => { clearInterval(window.__ticker); return window.__longestGap; });
-    console.log(`# click answered in ${answered.toFixed(0)} ms (${roundTrip} ms as the test driver saw it) during the validation (progress then ${(progress * 100).toFixed(0)} %); longest main-thread gap ${gap.toFixed(0)} ms; worker ${result.workerMs.toFixed(0)} ms`);
+    console.log(`# click answered in ${answered.toFixed(0)} ms (${roundTrip} ms as the test driver saw it) during the validation (progress then ${(progress * 100).toFixed(0)} %, attempt ${click.attempt + 1}); longest main-thread gap ${gap.toFixed(0)} ms; worker ${result.workerMs.toFixed(0)} ms`);
     assert.ok(answered < 100, `the click was answered in ${answered} ms (at most 100)`);
     assert.ok(!(await page.isVisible('#progress')), 'the bar is gone when done');
     assert.equal(result.errors, 0, 'the big record has no errors');
     assert.match(await page.textContent('#status'), /\d/);
 
-    // Cancel: the bar goes, the status says so, and the next record still validates.
-    const again = await validationCount(page);
-    await page.setInputFiles('#file-input', file);
-    await page.waitForSelector('#cancel', { state: 'visible', timeout: 10_000 });
-    await page.click('#cancel');
-    await page.waitForSelector('#progress', { state: 'hidden', timeout: 5_000 });
-    assert.equal(await validationCount(page), again, 'no result after Cancel');
+    // Cancel: the bar goes, the status says so, no result comes, and the
+    // next record still validates. Again only a Cancel that landed before
+    // the result counts (at most five tries).
+    let cancelled = false;
+    let again = 0;
+    for (let attempt = 0; attempt < 5 && !cancelled; attempt++) {
+      again = await validationCount(page);
+      await page.setInputFiles('#file-input', file);
+      await page.waitForSelector('#cancel', { state: 'visible', timeout: 10_000 });
+      const box = await page.locator('#cancel').boundingBox();
+      if (box) await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+      await page.waitForSelector('#progress', { state: 'hidden', timeout: 500_000 });
+      cancelled = (await page.evaluate((again) => window.__validations.slice(again).every((d) => d.source !== 'file'), again));
+    }
+    assert.ok(cancelled, 'a Cancel landed while the record was being validated');
+    await new Promise((r) => setTimeout(r, 1_000));
+    assert.ok(await page.evaluate((again) => window.__validations.slice(again).every((d) => d.source !== 'file'), again), 'no result after Cancel');
     const statusText = (await page.textContent('#status')).toLowerCase();
     assert.ok(/cancel|peru|avbr/.test(statusText), `the status says it was cancelled: ${statusText}`);
     await page.click('#example');
