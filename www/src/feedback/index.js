@@ -4,6 +4,7 @@
 import './strings.js';
 import { t, onLangChange, translate } from '../i18n.js';
 import { ready, readFeedback } from '../pkg.js';
+import { onFileDrop } from '../drop.js';
 
 const TEMPLATE = `
   <h2 data-i18n="f.heading"></h2>
@@ -146,21 +147,7 @@ export function mountFeedback(panel) {
     open(file);
   });
   panel.querySelector('#feedback-read').addEventListener('click', () => read(text.value));
-  panel.addEventListener('dragover', (e) => {
-    if (![...(e.dataTransfer?.types ?? [])].includes('Files')) return;
-    e.preventDefault();
-    panel.classList.add('dropping');
-  });
-  panel.addEventListener('dragleave', (e) => {
-    if (!panel.contains(e.relatedTarget)) panel.classList.remove('dropping');
-  });
-  panel.addEventListener('drop', (e) => {
-    const file = e.dataTransfer?.files?.[0];
-    panel.classList.remove('dropping');
-    if (!file) return;
-    e.preventDefault();
-    open(file);
-  });
+  onFileDrop(panel, open);
   onLangChange(() => {
     translate(panel);
     if (shown) out.replaceChildren(...render(shown));

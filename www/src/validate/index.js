@@ -10,6 +10,7 @@ import { Runner } from './runner.js';
 import { readLines, size } from './excerpt.js';
 import { mountSend } from '../send/index.js';
 import example from '../../../tests/fixtures/wage-report-broken.xml?raw';
+import { onFileDrop } from '../drop.js';
 
 /** Edits are validated after this pause (the tests read it from data-debounce-ms). */
 export const DEBOUNCE_MS = 200;
@@ -287,22 +288,7 @@ export function mountValidator(panel) {
     window.dispatchEvent(new CustomEvent('tulorekisteri:open-in-form', { detail: { xml: editor.text() } }));
   });
 
-  // Dropping a file anywhere on the panel opens it.
-  panel.addEventListener('dragover', (e) => {
-    if (![...(e.dataTransfer?.types ?? [])].includes('Files')) return;
-    e.preventDefault();
-    panel.classList.add('dropping');
-  });
-  panel.addEventListener('dragleave', (e) => {
-    if (!panel.contains(e.relatedTarget)) panel.classList.remove('dropping');
-  });
-  panel.addEventListener('drop', (e) => {
-    const file = e.dataTransfer?.files?.[0];
-    panel.classList.remove('dropping');
-    if (!file) return;
-    e.preventDefault();
-    openFile(file);
-  });
+  onFileDrop(panel, openFile);
 
   onLangChange(() => {
     translate(panel);
