@@ -11,21 +11,21 @@ dir=${DEMO_DIR:-target/demo}
 page="http://127.0.0.1:${PORT:-8000}"
 cargo build --release --quiet -p tulorekisteri-shim
 shim=target/release/tulorekisteri-shim
-if [ ! -f "$dir/shim.toml" ]; then
-    $shim simulator init "$dir" --api-listen 127.0.0.1:8080 >/dev/null
-    # Let the page call the service from the browser (CORS).
-    sed -i "s|^\[service\]$|[service]\nallowed_origins = [\"$page\"]|" "$dir/shim.toml"
-fi
+[ -f "$dir/shim.toml" ] || $shim simulator init "$dir" --api-listen 127.0.0.1:8080 >/dev/null
+# Let the page call the service from the browser (CORS), at this run's port.
+sed -i '/^allowed_origins = /d' "$dir/shim.toml"
+sed -i "s|^\[service\]$|[service]\nallowed_origins = [\"$page\"]|" "$dir/shim.toml"
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
 $shim simulator serve "$dir" & pids+=($!)
 $shim serve --config "$dir/shim.toml" & pids+=($!)
-cat <<TEXT
+# Said once the page is built, so the build's output does not hide it.
+export BEFORE_SERVE="cat <<TEXT
 
-  The Register (simulated): https://127.0.0.1:8443   state: $shim simulator state $dir
-  The service:              http://127.0.0.1:8080    token: $(cat "$dir/api-token")
+  The Register (simulated): https://127.0.0.1:8443    state: $shim simulator state $dir
+  The service:              http://127.0.0.1:8080     token: $(cat "$dir/api-token")
   The page:                 $page/
-  In the page's Settings, give the service's address and token; then load a record and Send.
+  In the page's Settings, give the service's address and token; then open a record and Send.
 
-TEXT
+TEXT"
 bash scripts/www.sh serve

@@ -4,12 +4,18 @@
 #   bash scripts/www.sh          build and serve
 #   bash scripts/www.sh build    build only (www/dist: plain files for any static server)
 #   bash scripts/www.sh test     build, then the browser tests (Debian's Chromium, playwright-core)
-# PKG_BUILT=1 skips the package's build (scripts/test.sh has just built it).
+# PKG_BUILT=1 skips the package's build (scripts/test.sh has just built it);
+# BEFORE_SERVE runs a command between the build and serving (scripts/demo.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-serve}
 case "$what" in serve | build | test) ;; *) echo "usage: bash scripts/www.sh [serve|build|test]" >&2; exit 2 ;; esac
 
+# Vite 8 needs Node.js 20.19 or later (Debian 12's own nodejs is 18).
+if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' 2>/dev/null; then
+    echo "scripts/www.sh: the page is built with Vite 8, which needs Node.js 20.19 or later and npm; found: $(node --version 2>/dev/null || echo 'no node')" >&2
+    exit 1
+fi
 if [ "$what" = test ] && [ ! -x /usr/bin/chromium ]; then
     sudo=""
     [ "$(id -u)" -eq 0 ] || sudo="sudo"
@@ -31,7 +37,8 @@ case "$what" in
         node --test --test-concurrency=1 tests/
         ;;
     serve)
+        [ -z "${BEFORE_SERVE:-}" ] || bash -c "$BEFORE_SERVE"
         echo "serving the page on http://127.0.0.1:${PORT:-8000}/ (Ctrl-C stops)"
-        exec npx vite preview --host 127.0.0.1 --port "${PORT:-8000}" --strictPort
+        exec npx vite preview --host 127.0.0.1 --port "${PORT:-8000}" --strictPort --logLevel warn
         ;;
 esac

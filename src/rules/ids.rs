@@ -17,13 +17,22 @@ pub enum HetuProblem {
 }
 
 impl HetuProblem {
-    /// What is wrong, for a message that must not echo the code itself.
-    pub fn describe(self) -> &'static str {
-        match self {
-            HetuProblem::Form => "form",
-            HetuProblem::Date => "date",
-            HetuProblem::IndividualNumber => "individual number",
-            HetuProblem::CheckCharacter => "check character",
+    /// What is wrong, in `lang`, for a message that must not echo the code itself.
+    pub fn describe(self, lang: super::Lang) -> &'static str {
+        use super::Lang::{En, Fi, Sv};
+        match (self, lang) {
+            (HetuProblem::Form, Fi) => "muoto",
+            (HetuProblem::Form, Sv) => "formen",
+            (HetuProblem::Form, En) => "form",
+            (HetuProblem::Date, Fi) => "syntymäaika",
+            (HetuProblem::Date, Sv) => "födelsedatumet",
+            (HetuProblem::Date, En) => "date",
+            (HetuProblem::IndividualNumber, Fi) => "yksilönumero",
+            (HetuProblem::IndividualNumber, Sv) => "individnumret",
+            (HetuProblem::IndividualNumber, En) => "individual number",
+            (HetuProblem::CheckCharacter, Fi) => "tarkistusmerkki",
+            (HetuProblem::CheckCharacter, Sv) => "kontrolltecknet",
+            (HetuProblem::CheckCharacter, En) => "check character",
         }
     }
 }

@@ -28,7 +28,13 @@ if (typeof document !== 'undefined') document.documentElement.lang = lang;
 
 /** Adds strings: `{en: {key: text}, fi: {...}, sv: {...}}`. */
 export function addStrings(table) {
-  for (const l of LANGS) Object.assign(strings[l], table[l] ?? {});
+  // Each view has its own prefix; a key given twice would show one view's words in another.
+  for (const l of LANGS) {
+    for (const key of Object.keys(table[l] ?? {})) {
+      if (key in strings[l]) throw new Error(`i18n: the string ${key} (${l}) is defined twice`);
+    }
+    Object.assign(strings[l], table[l] ?? {});
+  }
 }
 
 /** The text of `key` in the page's language, `{name}` replaced from `params`. */

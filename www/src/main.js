@@ -7,7 +7,7 @@ import { ready } from './pkg.js';
 import { mountValidator } from './validate/index.js';
 import { mountFeedback } from './feedback/index.js';
 import { mountSettings } from './send/settings.js';
-import { mountForm } from './recordform/index.js';
+import { mountForm } from './form/index.js';
 
 const TABS = ['validate', 'form', 'feedback', 'settings'];
 const tabs = TABS.map((name) => document.getElementById(`tab-${name}`));

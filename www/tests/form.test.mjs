@@ -8,15 +8,22 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse, schema } from 'tulorekisteri';
 import { CLI, FIXTURES, OUTPUT, REFERENCE, SCREENSHOTS, need, openSite } from './harness.mjs';
+import { fieldLabel, readable } from '../src/form/labels.js';
+import { elementToObjectPath, joinPath, setAt, splitPath } from '../src/form/path.js';
+import { toRecord } from '../src/form/record.js';
 
 const FIXTURE = join(FIXTURES, 'wage-report.xml');
 const XSD = join(REFERENCE, 'schema', 'WageReportsToIR.xsd');
 const sel = (path) => `#record-form [data-path=${JSON.stringify(path)}]`;
 
+// FORM_DIST: another build of the page to test (default: dist/).
+const DIST_OPTION = { dist: process.env.FORM_DIST || undefined };
+
 /** The form tab, once the form has built for the first time. */
 async function formPage(t) {
-  const site = await openSite(t, { dist: process.env.FORM_DIST || undefined });
+  const site = await openSite(t, DIST_OPTION);
   if (!site) return undefined;
   await site.page.click('#tab-form');
   await site.page.waitForSelector('#panel-form[data-builds]');
@@ -31,8 +38,13 @@ async function nextBuild(page, after) {
   await page.waitForFunction((n) => Number(document.getElementById('panel-form').dataset.builds) > n, after);
 }
 
-/** Sets the control at `path`: a select by its value, anything else typed in. */
+/** Sets the control at `path` (opening the folded groups on the way): a select by its value, anything else typed in. */
 async function set(page, path, value) {
+  const parts = path.split('.');
+  for (let i = 1; i < parts.length; i++) {
+    const prefix = parts.slice(0, i).join('.');
+    if (await page.locator(`#record-form details[data-group-path=${JSON.stringify(prefix)}]`).count()) await unfold(page, prefix);
+  }
   const control = page.locator(sel(path));
   const tag = await control.evaluate((e) => e.tagName);
   if (tag === 'SELECT') await control.selectOption(String(value));
@@ -44,6 +56,32 @@ async function unfold(page, path) {
   const details = page.locator(`#record-form details[data-group-path=${JSON.stringify(path)}]`);
   if (!(await details.evaluate((d) => d.open))) await details.locator(':scope > summary').click();
 }
+
+test('labels, paths and the model\'s conversion to the record object (no browser)', () => {
+  assert.equal(readable('PaymentDate'), 'Payment date');
+  assert.equal(readable('IRReportId'), 'IR report id');
+  assert.equal(fieldLabel('DeliveryId'), 'Delivery id (DeliveryId)');
+  assert.equal(fieldLabel('Timestamp'), 'Timestamp');
+  const path = 'DeliveryData.Reports.Report[10].IncomeEarner.IncomeEarnerIds.Id[0].Code';
+  assert.deepEqual(splitPath(path).slice(2, 4), ['Report', 10]);
+  assert.equal(joinPath(splitPath(path)), path);
+  assert.equal(elementToObjectPath('/WageReportsRequestToIR/DeliveryData/Reports/Report[11]/IncomeEarner/IncomeEarnerIds/Id[1]/Code'), path);
+  assert.equal(elementToObjectPath('/WageReportsRequestToIR'), '');
+
+  // What a user types is text: the fixture's every value as a string, and some empty fields,
+  // convert back to the object parse() gives (numbers, booleans, amounts as strings).
+  const root = 'WageReportsRequestToIR';
+  const expected = parse(readFileSync(FIXTURE, 'utf8'))[root];
+  const typed = JSON.parse(JSON.stringify(expected, (k, v) => (typeof v === 'number' || typeof v === 'boolean' ? String(v) : v)));
+  setAt(typed, 'DeliveryData.PaymentPeriod.Foo', undefined);
+  setAt(typed, 'DeliveryData.Reports.Report[0].IncomeEarner.Employment.EmploymentPeriods.Period[0].StartDate', '  ');
+  const s = schema(root);
+  assert.deepEqual(toRecord(s, s.group, typed), expected);
+  // An empty item in the middle stays, so build's indices are the form's.
+  const two = { DeliveryData: { ContactPersons: { ContactPerson: [{}, { Name: 'B' }] } } };
+  assert.deepEqual(toRecord(s, s.group, two).DeliveryData.ContactPersons.ContactPerson, [{}, { Name: 'B' }]);
+  assert.equal(toRecord(s, s.group, { DeliveryData: { ContactPersons: { ContactPerson: [{}, { Name: '' }] } } }), undefined);
+});
 
 const which = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 
@@ -57,8 +95,11 @@ test('the form fills into a valid earnings payment report, downloaded as <Delive
     assert.match(await page.textContent(`label[for="${await page.getAttribute(sel('DeliveryData.PaymentPeriod.PaymentDate'), 'id')}"]`), /Payment date \(PaymentDate\)/);
     assert.equal(await page.getAttribute(sel('DeliveryData.PaymentPeriod.PaymentDate'), 'type'), 'date');
     // Code lists: code and meaning.
-    const incomeTypes = await page.locator(sel('DeliveryData.Reports.Report[0].Transactions.Transaction[0].TransactionBasic.TransactionCode')).locator('option').allTextContents();
-    assert.ok(incomeTypes.some((o) => /^201 – .+/.test(o)), incomeTypes.slice(0, 5).join('|'));
+    const codes = await page.locator(sel('DeliveryData.DeliveryDataOwner.Type')).locator('option').allTextContents();
+    assert.ok(codes.includes('1 – Y-tunnus'), codes.join('|'));
+    // Folded until opened: the transactions are built when their group opens.
+    const T0 = 'DeliveryData.Reports.Report[0].Transactions.Transaction[0].TransactionBasic.TransactionCode';
+    assert.equal(await page.locator(sel(T0)).count(), 0);
 
     const D = 'DeliveryData';
     await page.click('button.now'); // the Timestamp, now, with its offset
@@ -86,6 +127,9 @@ test('the form fills into a valid earnings payment report, downloaded as <Delive
     await set(page, `${R}.IncomeEarner.IncomeEarnerIds.Id[0].Type`, '2');
     await set(page, `${R}.IncomeEarner.IncomeEarnerIds.Id[0].Code`, '010190-900P');
     for (const group of ['Employment', 'Professions', 'PensionInsurance']) await unfold(page, `${R}.IncomeEarner.${group}`);
+    await unfold(page, `${R}.Transactions`);
+    const incomeTypes = await page.locator(sel(T0)).locator('option').allTextContents();
+    assert.ok(incomeTypes.some((o) => /^201 – \S/.test(o)), incomeTypes.slice(0, 5).join('|'));
     await set(page, `${R}.IncomeEarner.Employment.Employed`, 'true');
     await set(page, `${R}.IncomeEarner.Employment.EmploymentCode`, '1');
     await set(page, `${R}.IncomeEarner.Employment.TermCode`, '1');
@@ -117,7 +161,7 @@ test('the form fills into a valid earnings payment report, downloaded as <Delive
     assert.equal(readFileSync(file, 'utf8'), xml);
 
     mkdirSync(SCREENSHOTS, { recursive: true });
-    await page.locator(sel(`${R}.ReportData.ReportId`)).scrollIntoViewIfNeeded();
+    await page.evaluate(() => window.scrollTo(0, document.getElementById('panel-form').offsetTop - 8));
     await page.screenshot({ path: join(SCREENSHOTS, 'form.png') });
 
     if (need(t, which('xmllint') && existsSync(XSD), `xmllint and the official schemas (${XSD})`)) {
@@ -141,6 +185,7 @@ test('a problem shows at its field, and goes when fixed', async (t) => {
   const { page } = site;
   try {
     const source = sel('DeliveryData.Source');
+    await page.click('button.now'); // the Timestamp: else its absence is reported at the Source
     const before = await builds(page);
     await page.fill(source, 'x'.repeat(31)); // irct:String30
     await nextBuild(page, before);
@@ -159,7 +204,7 @@ test('a problem shows at its field, and goes when fixed', async (t) => {
     assert.ok(shown.described, 'the control is not described by its error');
     assert.match((await page.locator('#form-problems').textContent()), /DeliveryData\.Source/);
     // The problem list takes you to the field.
-    await page.locator('#form-problems button', { hasText: 'DeliveryData.Source' }).click();
+    await page.locator('#form-problems button', { hasText: 'schema-length' }).click();
     assert.equal(await page.evaluate(() => document.activeElement?.dataset.path), 'DeliveryData.Source');
 
     const again = await builds(page);
@@ -266,6 +311,41 @@ test('Add and Remove of a repeated group keep the items and their paths in order
     await page.keyboard.press('Enter');
     assert.deepEqual(await items(), [`${A}[0]`, `${A}[1]`, `${A}[2]`]);
     assert.equal(await page.evaluate(() => document.activeElement?.dataset.path), `${A}[2].Name`, 'the new item takes the focus');
+  } finally {
+    await site.close();
+  }
+});
+
+test('"Open in form" from another tab fills the form (made when first needed)', async (t) => {
+  const site = await openSite(t, DIST_OPTION);
+  if (!site) return;
+  const { page } = site;
+  try {
+    await page.waitForFunction(() => document.getElementById('lang') && !document.getElementById('panel-validate').hidden);
+    await page.evaluate((xml) => window.dispatchEvent(new CustomEvent('tulorekisteri:open-in-form', { detail: { xml } })), readFileSync(FIXTURE, 'utf8'));
+    await page.waitForFunction(() => document.querySelector('[data-path="DeliveryData.DeliveryId"]')?.value === 'demo-2022-03-0001');
+    assert.equal(await page.inputValue('#form-root'), 'WageReportsRequestToIR');
+    assert.equal(await page.isVisible('#panel-form'), true);
+  } finally {
+    await site.close();
+  }
+});
+
+test('another language: the form\'s words change, the values stay', async (t) => {
+  const site = await formPage(t);
+  if (!site) return;
+  const { page } = site;
+  try {
+    await page.fill(sel('DeliveryData.Source'), 'kept');
+    await page.selectOption('#lang', 'sv');
+    await page.waitForFunction(() => document.querySelector('#panel-form h2').textContent === 'Skapa en post');
+    assert.equal(await page.inputValue(sel('DeliveryData.Source')), 'kept');
+    const hint = await page.getAttribute(sel('DeliveryData.Source'), 'aria-describedby');
+    assert.match(await page.textContent(`[id="${hint.split(' ')[0]}"]`), /högst 30 tecken/);
+    assert.match(await page.textContent('#form-root option[value="BenefitReportRequestToIR"]'), /förmånsuppgifter/);
+    await page.selectOption('#lang', 'fi');
+    await page.waitForFunction(() => document.querySelector('#panel-form h2').textContent === 'Laadi tietue');
+    assert.match(await page.textContent('#form-status'), /Ei vielä muodostettu|Muodostettu/);
   } finally {
     await site.close();
   }

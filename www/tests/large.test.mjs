@@ -21,7 +21,7 @@ test(`a record of ${REPORTS} reports shows its progress, the page answers at onc
   try {
     await page.waitForSelector('#file-input');
     // The page's main thread, watched from inside: the longest gap between
-    // timer ticks while the worker validates.
+    // 10 ms timer ticks while the worker validates.
     await page.evaluate(() => {
       window.__longestGap = 0;
       let last = performance.now();
@@ -52,6 +52,8 @@ test(`a record of ${REPORTS} reports shows its progress, the page answers at onc
       }, before);
       await page.setInputFiles('#file-input', file);
       await page.waitForSelector('#progress', { state: 'visible', timeout: 10_000 });
+      // The gap counts from here: the driver's handing over of the file is not the page's.
+      await page.evaluate(() => { window.__longestGap = 0; });
       const box = await page.locator('#tab-feedback').boundingBox();
       const started = Date.now();
       await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
@@ -59,13 +61,15 @@ test(`a record of ${REPORTS} reports shows its progress, the page answers at onc
       const roundTrip = Date.now() - started;
       click = { ...(await page.waitForFunction(() => window.__click).then((h) => h.jsonValue())), roundTrip, attempt };
       await waitForValidation(page, before, "d.source === 'file'", 500_000);
+      click.gap = await page.evaluate(() => window.__longestGap);
     }
     assert.ok(click.during, 'a click landed while the record was being validated');
     const { answered, roundTrip, progress } = click;
     await page.click('#tab-validate');
     const result = await waitForValidation(page, before, "d.source === 'file'", 500_000);
-    const gap = await page.evaluate(() => { clearInterval(window.__ticker); return window.__longestGap; });
-    console.log(`# click answered in ${answered.toFixed(0)} ms (${roundTrip} ms as the test driver saw it) during the validation (progress then ${(progress * 100).toFixed(0)} %, attempt ${click.attempt + 1}); longest main-thread gap ${gap.toFixed(0)} ms; worker ${result.workerMs.toFixed(0)} ms`);
+    const { gap } = click;
+    await page.evaluate(() => clearInterval(window.__ticker));
+    console.log(`# click answered in ${answered.toFixed(0)} ms (${roundTrip} ms as the test driver saw it) during the validation (progress then ${(progress * 100).toFixed(0)} %, attempt ${click.attempt + 1}); longest main-thread gap from the bar to the result ${gap.toFixed(0)} ms; worker ${result.workerMs.toFixed(0)} ms`);
     assert.ok(answered < 100, `the click was answered in ${answered} ms (at most 100)`);
     assert.ok(!(await page.isVisible('#progress')), 'the bar is gone when done');
     assert.equal(result.errors, 0, 'the big record has no errors');

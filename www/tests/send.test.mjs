@@ -51,8 +51,13 @@ test('a record sent from the page becomes stored, report by report', { timeout: 
   if (!need(t, existsSync(join(REFERENCE, 'samples')), `the official samples (${REFERENCE})`)) return;
   const dir = mkdtempSync(join(tmpdir(), 'tulorekisteri-www-send-'));
   const children = [];
-  t.after(() => {
-    for (const c of children) c.kill('SIGTERM');
+  t.after(async () => {
+    // Both write into dir until they have stopped.
+    await Promise.all(children.map((c) => new Promise((done) => {
+      if (c.exitCode !== null || c.signalCode !== null) return done();
+      c.once('exit', done);
+      c.kill('SIGTERM');
+    })));
     rmSync(dir, { recursive: true, force: true });
   });
   const site = await serve(DIST);

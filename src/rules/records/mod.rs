@@ -668,7 +668,7 @@ impl RecordChecker {
                     self.earner.birth_dates_differ |= first != born;
                 }
                 Ok(_) => {}
-                Err(problem) => out.push(self.finding(Code::RulePersonalId, &[problem.describe()])),
+                Err(problem) => out.push(self.finding(Code::RulePersonalId, &[problem.describe(self.options.lang)])),
             },
             Some(99)
                 if matches!(self.family, Family::Wage | Family::PayerSummary)

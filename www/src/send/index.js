@@ -84,7 +84,9 @@ export function mountSend({ button, output, error, body }) {
 
   function update() {
     const s = getSettings();
-    button.disabled = !(ready && s.url && s.token);
+    const configured = Boolean(s.url && s.token);
+    button.disabled = !(ready && configured);
+    button.title = !configured ? t('send.why.settings') : !ready ? t('send.why.record') : '';
   }
 
   function showError(text, problems = []) {
@@ -226,7 +228,10 @@ export function mountSend({ button, output, error, body }) {
 
   button.addEventListener('click', send);
   onSettingsChange(update);
-  onLangChange(render);
+  onLangChange(() => {
+    render();
+    update();
+  });
   update();
 
   return {

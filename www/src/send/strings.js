@@ -111,3 +111,19 @@ addStrings({
     'send.state.cancelled': 'makulerad',
   },
 });
+
+// Why Send is not available yet (the button's title).
+addStrings({
+  en: {
+    'send.why.settings': 'Give the service\'s address and token in Settings first.',
+    'send.why.record': 'A record without errors can be sent.',
+  },
+  fi: {
+    'send.why.settings': 'Anna ensin palvelun osoite ja tunniste Asetuksissa.',
+    'send.why.record': 'Lähettää voi tietueen, jossa ei ole virheitä.',
+  },
+  sv: {
+    'send.why.settings': 'Ange först tjänstens adress och token under Inställningar.',
+    'send.why.record': 'En post utan fel kan skickas.',
+  },
+});
