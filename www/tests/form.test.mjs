@@ -233,7 +233,7 @@ test('the problem of an empty record sits on the form itself', async (t) => {
   }
 });
 
-test('a record opens into the form; an edit rebuilds the XML; another root starts clean', async (t) => {
+test('a record opens into the form; an edit rebuilds the XML; another root starts clean, and the first is kept', async (t) => {
   const site = await formPage(t);
   if (!site) return;
   const { page } = site;
@@ -276,6 +276,9 @@ test('a record opens into the form; an edit rebuilds the XML; another root start
     assert.deepEqual(stale, []);
     assert.equal(await page.textContent('#form-xml'), '');
     assert.doesNotMatch(await page.textContent('#form-problems'), /Reports/);
+    // And back: what was typed for the earnings payment record is still there.
+    await page.selectOption('#form-root', 'WageReportsRequestToIR');
+    await page.waitForFunction((p) => document.querySelector(p)?.value === 'demo-2022-03-emp-017', reportId);
   } finally {
     await site.close();
   }

@@ -178,9 +178,14 @@ export function mountForm(panel) {
     ui.status.textContent = `${t('form.opened', { name })} ${ui.status.textContent}`;
   }
 
+  // What was typed for each root is kept while this page is open: choosing
+  // another kind of record and back loses nothing.
+  const drafts = new Map();
   ui.rootSelect.addEventListener('change', () => {
     ui.openError.hidden = true;
-    if (state.loaded) switchRoot(ui.rootSelect.value);
+    if (!state.loaded) return;
+    drafts.set(state.root, state.model);
+    switchRoot(ui.rootSelect.value, drafts.get(ui.rootSelect.value) ?? {});
   });
   ui.clear.addEventListener('click', () => {
     ui.openError.hidden = true;
