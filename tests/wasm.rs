@@ -11,7 +11,7 @@ const ECHO_NS: &str = "http://www.tulorekisteri.fi/2017/1/Echo";
 #[wasm_bindgen_test]
 fn validate_returns_every_problem_with_its_position() {
     let xml = format!("<e:Echo xmlns:e=\"{ECHO_NS}\">\n  <Data>far too long for it</Data>\n</e:Echo>");
-    let problems = wasm::validate(JsValue::from_str(&xml), None).unwrap();
+    let problems = wasm::validate(JsValue::from_str(&xml), None, None).unwrap();
     let json = stringify(&problems);
     assert!(json.contains("\"code\":\"schema-length\""), "{json}");
     assert!(json.contains("\"line\":2"), "{json}");
