@@ -112,7 +112,7 @@ export function launch() {
  */
 export async function openSite(t, { path = '', dist = DIST, extra = {}, server, viewport = { width: 1280, height: 900 }, acceptDownloads = true, beforeLoad } = {}) {
   if (!need(t, existsSync(CHROMIUM), `Chromium (${CHROMIUM}; apt install chromium)`)) return undefined;
-  if (!need(t, existsSync(join(dist, 'index.html')) || existsSync(join(dist, path)), `the built page (${dist}; bash scripts/www.sh build)`)) return undefined;
+  if (!need(t, existsSync(join(dist, path || 'index.html')), `the built page (${dist}; bash scripts/www.sh build)`)) return undefined;
   server ??= await serve(dist, extra);
   const browser = await launch();
   const context = await browser.newContext({ viewport, acceptDownloads });
