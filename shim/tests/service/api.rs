@@ -4,7 +4,7 @@
 
 use crate::support::{payer, reports, Api, Shim, Sim};
 use serde_json::{json, Value};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 fn states_of(events: &[Value], report_id: &str) -> Vec<String> {
     events
@@ -336,6 +336,41 @@ fn replacements_and_cancellations_wait_for_what_they_refer_to() {
     assert!(
         state["deliveries"].as_array().unwrap().iter().all(|d| d["status"] == 3),
         "{state}"
+    );
+    // The feed names the version each final event is about, and whatever
+    // order the feedback came in, the report is cancelled once.
+    let finals = || -> Vec<(i64, String)> {
+        let (events, _) = api.events(0);
+        events
+            .iter()
+            .filter(|e| e["reportId"] == "held-0" && ["stored", "cancelled"].contains(&e["state"].as_str().unwrap()))
+            .map(|e| {
+                (
+                    e["postedVersion"].as_i64().unwrap(),
+                    e["state"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let complete = |f: &[(i64, String)]| f.iter().any(|e| e.0 == 1) && f.iter().any(|e| e.1 == "cancelled");
+    while !complete(&finals()) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let mut finals = finals();
+    finals.sort();
+    let expected = [(1, "stored"), (2, "cancelled"), (2, "stored")];
+    let cancelled_once = complete(&finals) && finals.iter().filter(|(_, s)| s == "cancelled").count() == 1;
+    assert!(
+        cancelled_once
+            && finals
+                .iter()
+                .all(|f| expected.iter().any(|e| (e.0, e.1) == (f.0, f.1.as_str()))),
+        "{finals:?}"
+    );
+    assert_eq!(
+        api.get(&format!("/v1/reports/{}/earnings/held-0", payer())).json()["state"],
+        "cancelled"
     );
     // Cancelling it again: nothing to cancel.
     assert_eq!(api.post_json("/v1/cancellations", &cancel).status, 409);

@@ -151,7 +151,7 @@ impl Ledger {
             view["history"] = Json::Array(history(
                 tx,
                 "SELECT e.state, e.at, e.detail, e.record_id FROM events e JOIN reports r ON r.id = e.report_row
-                 WHERE r.payer = $1 AND r.kind = $2 AND r.report_id = $3 ORDER BY e.seq",
+                 WHERE r.payer = $1 AND r.kind = $2 AND r.report_id = $3 ORDER BY r.version, e.seq",
                 &[payer.into(), kind.into(), report_id.into()],
             )?);
             Ok(Some(view))
@@ -163,7 +163,7 @@ impl Ledger {
         self.run(|tx| {
             let rows = tx.query(
                 "SELECT e.seq, e.at, e.state, e.detail, e.record_id, c.delivery_id, c.kind,
-                        r.report_id, r.payer, r.kind, r.ir_report_id, r.ir_version, r.errors, r.id
+                        r.report_id, r.payer, r.kind, r.ir_report_id, r.ir_version, r.errors, r.id, r.version
                  FROM events e JOIN records c ON c.id = e.record_id LEFT JOIN reports r ON r.id = e.report_row
                  WHERE e.seq > $1 ORDER BY e.seq LIMIT $2",
                 &[cursor.into(), limit.into()],
@@ -186,6 +186,7 @@ impl Ledger {
                             event.insert("payer".into(), json!(text(r, 8)));
                             event.insert("kind".into(), json!(text(r, 9)));
                             event.insert("reportId".into(), json!(text(r, 7)));
+                            event.insert("postedVersion".into(), json!(r.get(14).and_then(Value::int)));
                             if final_state {
                                 event.insert("irReportId".into(), json!(text(r, 10)));
                                 event.insert("version".into(), json!(r.get(11).and_then(Value::int)));

@@ -464,10 +464,19 @@ fn final_feedback(
         let (row, report_id) = (int(r, 0), text(r, 1));
         // A stored cancellation may be processed before the record of the
         // version it cancelled: that report stays cancelled, told once.
+        let item = items.iter().find(|i| i.item_id.is_some() && i.item_id == report_id);
         if text(r, 2).as_deref() == Some(state::CANCELLED) {
+            // Only the Register's ids are still news.
+            tx.execute(
+                "UPDATE reports SET ir_report_id = COALESCE(ir_report_id, $1), ir_version = COALESCE(ir_version, $2) WHERE id = $3",
+                &[
+                    item.and_then(|i| i.ir_item_id.clone()).into(),
+                    item.and_then(|i| i.version).into(),
+                    row.into(),
+                ],
+            )?;
             continue;
         }
-        let item = items.iter().find(|i| i.item_id.is_some() && i.item_id == report_id);
         let (report_state, errors_of_report) = match (status, item) {
             (3, Some(i)) if i.errors.is_empty() => (state::STORED, None),
             (3, Some(i)) => (state::REJECTED, json_text(&i.errors)),
