@@ -11,6 +11,7 @@ pub mod client;
 pub mod config;
 pub mod operation;
 pub mod service;
+pub mod sftp;
 pub mod simulator;
 pub mod soap;
 pub mod tls;

@@ -6,6 +6,7 @@
 //! user's guide.
 
 pub mod api;
+pub mod current;
 pub mod errors;
 pub mod intake;
 pub mod kinds;

@@ -4,6 +4,7 @@
 //! what is in flight and exits.
 
 use super::api::Api;
+use super::current::CurrentClient;
 use super::intake::Sender;
 use super::ledger::Ledger;
 use super::live::Live;
@@ -168,12 +169,13 @@ pub fn serve(a: ServeArgs) -> u8 {
         ));
     }
     let client = match Client::new(&config) {
-        Ok(c) => Arc::new(c),
+        Ok(c) => Arc::new(CurrentClient::new(c)),
         Err(e) => return fail(&e.0),
     };
+    let first = client.get();
     let business_id = crate::operation::Purpose::ALL
         .iter()
-        .find_map(|p| client.signer(Some(*p)).ok())
+        .find_map(|p| first.signer(Some(*p)).ok())
         .and_then(|s| crate::client::request::business_id(&s.certificate().subject))
         .unwrap_or_default();
     let tls = match &settings.tls {
@@ -196,7 +198,7 @@ pub fn serve(a: ServeArgs) -> u8 {
         Err(e) => return fail(&e.to_string()),
     };
     let live = Arc::new(Live::default());
-    live.certificates(certificate_days(&client, &settings));
+    live.certificates(certificate_days(&client.get(), &settings));
     let stopping = Arc::new(AtomicBool::new(false));
     let wake = Arc::new(Notify::new());
     let instance = format!("{}-{}", std::process::id(), crate::service::random_hex(4));
@@ -205,7 +207,7 @@ pub fn serve(a: ServeArgs) -> u8 {
         settings: settings.clone(),
         sender: Sender {
             business_id,
-            production: client.production(),
+            production: client.get().production(),
             source: "tulorekisteri-shim".into(),
         },
         wake: wake.clone(),
@@ -279,7 +281,7 @@ pub fn serve(a: ServeArgs) -> u8 {
 
 /// Every hour: requests and answers past the retention time are
 /// forgotten, and the certificates' days are counted again.
-async fn housekeeping(ledger: Arc<Ledger>, client: Arc<Client>, settings: ServiceSettings, live: Arc<Live>) {
+async fn housekeeping(ledger: Arc<Ledger>, client: Arc<CurrentClient>, settings: ServiceSettings, live: Arc<Live>) {
     loop {
         let before = super::ledger::now() - settings.retention.as_secs_f64();
         let l = ledger.clone();
@@ -289,6 +291,6 @@ async fn housekeeping(ledger: Arc<Ledger>, client: Arc<Client>, settings: Servic
             _ => {}
         }
         tokio::time::sleep(Duration::from_secs(3600)).await;
-        live.certificates(certificate_days(&client, &settings));
+        live.certificates(certificate_days(&client.get(), &settings));
     }
 }

@@ -4,10 +4,11 @@
 //! is only ever sent again after a status query showed the Register does
 //! not have it; acknowledged records are followed to their final feedback.
 
+use super::current::CurrentClient;
 use super::ledger::{self, state, Change, Claim, ItemResult, Ledger};
 use super::live::Live;
 use super::settings::ServiceSettings;
-use crate::client::{Client, NotSentReason, Outcome, PrepareError, Prepared, RejectReason, StatusQuery};
+use crate::client::{NotSentReason, Outcome, PrepareError, Prepared, RejectReason, StatusQuery};
 use crate::config::Polling;
 use crate::operation;
 use serde_json::{json, Value};
@@ -21,8 +22,8 @@ use tulorekisteri::Feedback;
 pub struct Worker {
     /// The ledger.
     pub ledger: Arc<Ledger>,
-    /// The Register's client.
-    pub client: Arc<Client>,
+    /// The Register's client (replaced when a certificate is renewed).
+    pub client: Arc<CurrentClient>,
     /// The service's settings.
     pub settings: ServiceSettings,
     /// This instance's name in leases.
@@ -160,8 +161,8 @@ impl Worker {
         }
     }
 
-    fn polling(&self) -> &Polling {
-        self.client.polling()
+    fn polling(&self) -> Polling {
+        *self.client.get().polling()
     }
 
     async fn handle(&self, claim: Claim) {
@@ -252,7 +253,8 @@ impl Worker {
     /// The certificate for the record's purpose, when it can sign now.
     fn certificate_problem(&self, claim: &Claim) -> Option<String> {
         let purpose = operation::purpose(&claim.root, Some(claim.ddt))?;
-        let signer = match self.client.signer(Some(purpose)) {
+        let client = self.client.get();
+        let signer = match client.signer(Some(purpose)) {
             Ok(s) => s,
             Err(e) => return Some(format!("{e}; nothing was sent")),
         };
@@ -287,7 +289,7 @@ impl Worker {
                 return;
             }
         };
-        let client = self.client.clone();
+        let client = self.client.get();
         let prepared = blocking(move || client.prepare(&xml)).await;
         let prepared = match prepared {
             Ok(p) => p,
@@ -321,7 +323,7 @@ impl Worker {
 
     async fn send(&self, claim: &Claim, prepared: &Prepared) {
         let started = std::time::Instant::now();
-        let outcome = self.client.send(prepared).await;
+        let outcome = self.client.get().send(prepared).await;
         self.live.sent(&claim.kind, started.elapsed(), outcome.name());
         self.keep(claim.id, prepared.operation().name, None, &outcome).await;
         let resend = claim.attempts >= 1;
@@ -390,7 +392,8 @@ impl Worker {
         if let Some(ir) = &claim.ir_delivery_id {
             query = query.ir_delivery_id(ir.clone());
         }
-        let request = match self.client.prepare_status(&query) {
+        let client = self.client.get();
+        let request = match client.prepare_status(&query) {
             Ok(r) => r,
             Err(e) => {
                 let reason = format!("the status request cannot be made: {e}");
@@ -399,7 +402,7 @@ impl Worker {
             }
         };
         let started = std::time::Instant::now();
-        let outcome = self.client.send(&request).await;
+        let outcome = client.send(&request).await;
         self.live.polled(started.elapsed(), outcome.name());
         let kept = Some(request.into_signed());
         self.keep(claim.id, "GetDeliveryDataStatus", kept, &outcome).await;
