@@ -256,3 +256,32 @@ impl ServiceFile {
         })
     }
 }
+
+#[cfg(test)]
+mod channel_tests {
+    use super::*;
+
+    fn check(extra: &str) -> Result<ServiceSettings, String> {
+        let text = format!(
+            "ledger = \"x.db\"\napi_tokens = [\"sha256:{}\"]\n{extra}",
+            "0".repeat(64)
+        );
+        let file: ServiceFile = toml::from_str(&text).map_err(|e| e.to_string())?;
+        file.check(Path::new("/conf"))
+    }
+
+    #[test]
+    fn the_channel_is_global_or_per_payer() {
+        let s = check("").unwrap();
+        assert_eq!(s.channel_of("1234567-1"), Channel::Ws);
+        assert!(!s.uses_sftp());
+        let s = check("channel = \"sftp\"\n[channel_by_payer]\n\"7654321-7\" = \"ws\"\n").unwrap();
+        assert_eq!(s.channel_of("1234567-1"), Channel::Sftp);
+        assert_eq!(s.channel_of("7654321-7"), Channel::Ws);
+        let s = check("[channel_by_payer]\n\"7654321-7\" = \"sftp\"\n").unwrap();
+        assert_eq!(s.channel_of("1234567-1"), Channel::Ws);
+        assert!(s.uses_sftp());
+        let e = check("channel = \"ftp\"\n").unwrap_err();
+        assert!(e.contains("channel") && e.contains("ftp"), "{e}");
+    }
+}

@@ -310,3 +310,126 @@ impl Session {
         let _ = self.handle.disconnect(russh::Disconnect::ByApplication, "", "en").await;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use russh::keys::PrivateKey;
+    use std::time::Duration;
+
+    /// A server that authenticates nobody (its handler's defaults).
+    struct Nobody;
+
+    impl russh::server::Handler for Nobody {
+        type Error = russh::Error;
+    }
+
+    fn rsa_pem() -> String {
+        use rsa::pkcs8::EncodePrivateKey;
+        let key = rsa::RsaPrivateKey::new(&mut rand_core::OsRng, 2048).unwrap();
+        key.to_pkcs8_pem(rsa::pkcs8::LineEnding::LF).unwrap().to_string()
+    }
+
+    /// A real SSH server on a free port with a fresh host key, for one
+    /// connection; its host key.
+    async fn server() -> (String, PublicKey) {
+        let host: PrivateKey = russh::keys::decode_secret_key(&rsa_pem(), None).unwrap();
+        let public = host.public_key().clone();
+        let config = Arc::new(russh::server::Config {
+            keys: vec![host],
+            preferred: crate::sftp::algorithms::preferred(),
+            auth_rejection_time: Duration::from_millis(1),
+            ..russh::server::Config::default()
+        });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        tokio::spawn(async move {
+            if let Ok((tcp, _)) = listener.accept().await {
+                if let Ok(running) = russh::server::run_stream(config, tcp, Nobody).await {
+                    let _ = running.await;
+                }
+            }
+        });
+        (addr, public)
+    }
+
+    fn settings(address: String, host_key: PublicKey, dir: &std::path::Path) -> SftpSettings {
+        std::fs::write(dir.join("key.pem"), rsa_pem()).unwrap();
+        SftpSettings {
+            address,
+            host_key,
+            user: "1234567-1".into(),
+            key: dir.join("key.pem"),
+            cert: dir.join("cert.pem"),
+            passphrase_file: None,
+            upload_dir: "in".into(),
+            temp_suffix: ".part".into(),
+            feedback_dir: "feedback".into(),
+            data_dir: "data".into(),
+        }
+    }
+
+    const TIMEOUTS: Timeouts = Timeouts {
+        connect: Duration::from_secs(10),
+        read: Duration::from_secs(10),
+    };
+
+    #[tokio::test]
+    async fn another_host_key_is_refused_naming_both_fingerprints() {
+        let dir = std::env::temp_dir().join(format!("sftp-session-a-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (addr, real) = server().await;
+        let other = russh::keys::decode_secret_key(&rsa_pem(), None)
+            .unwrap()
+            .public_key()
+            .clone();
+        let s = settings(addr, other.clone(), &dir);
+        let e = Session::connect(&s, &TIMEOUTS).await.unwrap_err();
+        let (pinned, found) = (
+            other.fingerprint(HashAlg::Sha256).to_string(),
+            real.fingerprint(HashAlg::Sha256).to_string(),
+        );
+        assert_eq!(
+            e,
+            SftpError::HostKey {
+                pinned: pinned.clone(),
+                found: found.clone()
+            }
+        );
+        let text = e.to_string();
+        assert!(text.contains("not the one pinned in [sftp] host_key"), "{text}");
+        assert!(text.contains(&pinned) && text.contains(&found), "{text}");
+        assert!(e.is_configuration());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[tokio::test]
+    async fn the_pinned_key_passes_and_a_refused_login_says_so() {
+        let dir = std::env::temp_dir().join(format!("sftp-session-b-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (addr, real) = server().await;
+        let s = settings(addr, real, &dir);
+        let e = Session::connect(&s, &TIMEOUTS).await.unwrap_err();
+        assert!(matches!(&e, SftpError::Auth(m) if m.contains("1234567-1")), "{e}");
+        assert!(!e.is_configuration());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[tokio::test]
+    async fn nobody_listening_is_a_connection_error() {
+        let dir = std::env::temp_dir().join(format!("sftp-session-c-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = free.local_addr().unwrap().to_string();
+        drop(free);
+        let key = russh::keys::decode_secret_key(&rsa_pem(), None)
+            .unwrap()
+            .public_key()
+            .clone();
+        let e = Session::connect(&settings(addr, key, &dir), &TIMEOUTS)
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), "connection", "{e}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
