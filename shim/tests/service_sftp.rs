@@ -1,0 +1,25 @@
+//! The submission service over SFTP end to end: `tulorekisteri-shim serve`
+//! with `[service] channel = "sftp"` against `simulator serve
+//! --sftp-listen`, both as the real binaries over loopback (real SSH,
+//! real files). The same reports end in the same states as over the Web
+//! Service; every SFTP fault and SIGKILL at many moments end with every
+//! report stored once and every delivery arrived once; a host key other
+//! than the pinned one is refused before anything is uploaded.
+
+mod simulator_support;
+
+#[path = "service_sftp/crash.rs"]
+mod crash;
+#[path = "service_sftp/faults.rs"]
+mod faults;
+#[path = "service_sftp/host_key.rs"]
+mod host_key;
+#[path = "service_sftp/same.rs"]
+mod same;
+#[path = "service_sftp/sim.rs"]
+mod sim;
+// The service tests' helpers (the service, its API, the reports); their
+// `Sim` starts a simulator without SFTP and is not used here.
+#[allow(dead_code)]
+#[path = "service/support.rs"]
+mod support;
