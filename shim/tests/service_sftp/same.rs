@@ -10,10 +10,15 @@ use std::time::Duration;
 
 const REPORTS: usize = 25;
 
+/// Each report's (state, posted version) in the service.
+type Ours = BTreeMap<String, (String, i64)>;
+/// Each report's (version, state) in the Register.
+type Theirs = BTreeMap<String, (i64, String)>;
+
 /// Posts the reports, a replacement of `same-3` and a cancellation of
 /// `same-5`; waits until all are final. Each report's (state, posted
 /// version), and the Register's (version, state) of each.
-fn run(sim: &SftpSim, list: &[Value]) -> (BTreeMap<String, (String, i64)>, BTreeMap<String, (i64, String)>) {
+fn run(sim: &SftpSim, list: &[Value]) -> (Ours, Theirs) {
     let shim = Shim::start_with(&sim.config(), &[]);
     let api = sim.api(&shim);
     let mut replacement = list[3].clone();
