@@ -133,6 +133,10 @@ struct File {
     #[serde(default)]
     polling: PollingFile,
     service: Option<crate::service::settings::ServiceFile>,
+    /// `[sftp]` (the SFTP contract), which `simulator init` writes: read by
+    /// the SFTP channel; accepted here so the file stays readable.
+    #[allow(dead_code)]
+    sftp: Option<toml::Value>,
 }
 
 #[derive(Deserialize, Default)]
