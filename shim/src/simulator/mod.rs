@@ -25,5 +25,6 @@ pub mod process;
 pub mod queries;
 mod records;
 pub mod server;
+pub mod sftp;
 mod status;
 pub mod store;
