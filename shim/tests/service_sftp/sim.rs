@@ -1,17 +1,17 @@
 //! A simulator with its SFTP server, on free ports, and `shim.toml`
 //! pointed at both; what the SFTP tests check of the Register's state.
 
-use crate::simulator_support::{self, fresh, BIN};
+use crate::simulator_support::{self, fresh, Server};
 use serde_json::Value;
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 
 /// `simulator serve DIR --listen 127.0.0.1:0 --sftp-listen 127.0.0.1:0`,
 /// stopped when dropped.
 pub struct SftpSim {
-    child: Child,
+    /// Stopped when dropped.
+    #[allow(dead_code)]
+    server: Server,
     pub dir: PathBuf,
     pub token: String,
 }
@@ -22,32 +22,8 @@ impl SftpSim {
     /// by `settings` (`("read_seconds = 5", "read_seconds = 1")`).
     pub fn start(name: &str, channel: &str, args: &[&str], settings: &[(&str, &str)]) -> SftpSim {
         let dir = fresh(&format!("service-sftp-{name}"));
-        let mut child = Command::new(BIN)
-            .args(["simulator", "serve"])
-            .arg(&dir)
-            .args(["--listen", "127.0.0.1:0", "--sftp-listen", "127.0.0.1:0"])
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
-        let mut out = BufReader::new(child.stdout.take().unwrap());
-        let (mut https, mut sftp) = (String::new(), String::new());
-        out.read_line(&mut https).unwrap();
-        out.read_line(&mut sftp).unwrap();
-        // The rest of its output is not read: keep the pipe open.
-        std::thread::spawn(move || for _ in out.lines() {});
-        let port = https
-            .trim()
-            .strip_prefix("listening on https://127.0.0.1:")
-            .and_then(|r| r.strip_suffix("/20170526"))
-            .unwrap_or_else(|| panic!("serve said {https:?}"))
-            .to_string();
-        let sftp = sftp
-            .trim()
-            .strip_prefix("sftp listening on ")
-            .unwrap_or_else(|| panic!("serve said {sftp:?}"))
-            .to_string();
+        let (server, sftp_port) = Server::start_with_sftp(&dir, args);
+        let (port, sftp) = (server.port, format!("127.0.0.1:{sftp_port}"));
         let config = dir.join("shim.toml");
         let text = std::fs::read_to_string(&config).unwrap();
         let mut lines = vec![];
@@ -75,7 +51,7 @@ impl SftpSim {
             .unwrap()
             .trim()
             .to_string();
-        SftpSim { child, dir, token }
+        SftpSim { server, dir, token }
     }
 
     /// `simulator state`.
@@ -116,12 +92,6 @@ fn line_is(lines: &[String], text: &str) -> bool {
     lines.last().map(String::as_str) == Some(text)
 }
 
-impl Drop for SftpSim {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// The Register holds `expected` reports, each once at version 1 and
 /// valid; every delivery arrived exactly once, over SFTP.
