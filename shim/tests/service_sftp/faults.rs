@@ -47,6 +47,7 @@ fn every_sftp_fault_ends_stored_once_and_each_delivery_arrived_once() {
     }
     sim.faults(&[]);
     check_once(&sim.state(), all.len());
+    assert!(shim.terminate().success());
     // The faults were met: some uploads were uncertain and resolved.
     let ledger = rusqlite::Connection::open(sim.dir.join("shim.db")).unwrap();
     let uncertain: i64 = ledger
@@ -57,7 +58,6 @@ fn every_sftp_fault_ends_stored_once_and_each_delivery_arrived_once() {
         )
         .unwrap();
     assert!(uncertain > 0, "no upload was cut off");
-    assert!(shim.terminate().success());
     assert_eq!(sim.files("in"), Vec::<String>::new(), "a file left in in/");
     assert_eq!(sim.files("feedback"), Vec::<String>::new(), "feedback left");
 }
