@@ -92,7 +92,6 @@ fn line_is(lines: &[String], text: &str) -> bool {
     lines.last().map(String::as_str) == Some(text)
 }
 
-
 /// The Register holds `expected` reports, each once at version 1 and
 /// valid; every delivery arrived exactly once, over SFTP.
 pub fn check_once(state: &Value, expected: usize) {
