@@ -4,7 +4,8 @@
 //! real files). The same reports end in the same states as over the Web
 //! Service; every SFTP fault and SIGKILL at many moments end with every
 //! report stored once and every delivery arrived once; a host key other
-//! than the pinned one is refused before anything is uploaded.
+//! than the pinned one is refused before anything is uploaded; a feedback
+//! file the Register did not sign is not believed.
 
 mod simulator_support;
 
@@ -18,6 +19,8 @@ mod host_key;
 mod same;
 #[path = "service_sftp/sim.rs"]
 mod sim;
+#[path = "service_sftp/trust.rs"]
+mod trust;
 // The service tests' helpers (the service, its API, the reports); their
 // `Sim` starts a simulator without SFTP and is not used here.
 #[allow(dead_code)]
