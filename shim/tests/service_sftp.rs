@@ -5,7 +5,8 @@
 //! Service; every SFTP fault and SIGKILL at many moments end with every
 //! report stored once and every delivery arrived once; a host key other
 //! than the pinned one is refused before anything is uploaded; a feedback
-//! file the Register did not sign is not believed.
+//! file the Register did not sign is not believed; an upload nothing on
+//! the server tells of is asked about over the Web Service, or waited on.
 
 mod simulator_support;
 
@@ -21,6 +22,8 @@ mod same;
 mod sim;
 #[path = "service_sftp/trust.rs"]
 mod trust;
+#[path = "service_sftp/unknown.rs"]
+mod unknown;
 // The service tests' helpers (the service, its API, the reports); their
 // `Sim` starts a simulator without SFTP and is not used here.
 #[allow(dead_code)]

@@ -14,7 +14,6 @@ use crate::config::{Config, Timeouts};
 use crate::operation::{self, Kind};
 use crate::sftp::{Session, SftpError, SftpSettings, UploadError};
 use serde_json::Value;
-use std::time::Duration;
 use tokio::sync::{Mutex, MutexGuard};
 use tulorekisteri::signature::{self, Signer, VerifyOptions};
 use tulorekisteri::{Feedback, Options, Severity};
@@ -342,9 +341,10 @@ impl Worker {
                 next_at: after(backoff(claim.attempts)),
                 reason: format!("not sent over SFTP: {e}"),
             },
-            // Looked at soon: the files on the server usually tell.
+            // Looked at soon (the files on the server usually tell), later
+            // after each cut-off upload: 1, 2, 4 ... 60 s.
             Err(UploadError::Uncertain(e)) => Change::Uncertain {
-                next_at: after(Duration::from_secs(1)),
+                next_at: after(backoff(claim.attempts)),
                 reason: format!("uncertain: the SFTP upload had begun ({})", e.kind()),
                 resend_refused: claim.resend_refused,
             },
