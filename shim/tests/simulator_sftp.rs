@@ -5,7 +5,8 @@
 //! in; a record left in `in/` is taken in at the next start; a record
 //! signed with another certificate gets a status-4 feedback; algorithms
 //! outside the Register's list and keys that are not the account's SFTP
-//! certificate's are refused; the three SFTP faults.
+//! certificate's are refused, and the SFTP certificate does not get into
+//! the Web Service; the three SFTP faults.
 
 mod sftp_support;
 mod simulator_support;
@@ -163,7 +164,21 @@ fn only(cipher: Option<cipher::Name>, kex: Option<kex::Name>) -> Preferred {
 #[test]
 fn algorithms_outside_the_list_and_other_keys_are_refused() {
     let dir = fresh("sftp-refusals");
-    let (_server, port) = Server::start_with_sftp(&dir, &[]);
+    let (server, port) = Server::start_with_sftp(&dir, &[]);
+    // The SFTP certificate does not get into the Web Service either.
+    if has("curl") {
+        let body = simulator_support::envelope(&dir, "earnings", &json!({ "Echo": { "Data": "x" } }));
+        let (rc, code, _) = server.post_as(
+            "org/sftp-cert.pem",
+            "org/sftp-key.pem",
+            "EchoService",
+            "SendEcho",
+            &body,
+        );
+        assert!(rc != 0 && code == 0, "curl {rc}, HTTP {code}");
+        let (rc, code, _) = server.post("earnings", "EchoService", "SendEcho", &body);
+        assert_eq!((rc, code), (0, 200));
+    }
     let rt = runtime();
     rt.block_on(async {
         let cipher = connect_with(
