@@ -2,7 +2,8 @@
 //! its final name is processed, its signed feedback file appears, the
 //! delivery is one in `simulator state` (channel sftp) and the Web
 //! Service's status query finds it; a `.part` never renamed is not taken
-//! in; a record left in `in/` is taken in at the next start; a record
+//! in; a record left in `in/` is taken in at the next start (once), and a
+//! feedback file due at a stop is written after it; a record
 //! signed with another certificate gets a status-4 feedback; algorithms
 //! outside the Register's list and keys that are not the account's SFTP
 //! certificate's are refused, and the SFTP certificate does not get into
@@ -109,6 +110,8 @@ fn an_upload_renamed_is_processed_and_its_feedback_verifies() {
     }
     server.stop();
     assert!(!account(&dir).join("feedback/sftp-4.xml").exists());
+    // As if the stop had come between its journal entry and its removal.
+    std::fs::write(account(&dir).join("in/sftp-4.xml"), &fourth).unwrap();
     let third = signed_record(&dir, &wage_record("sftp-3", 2, &[("r3", "010101-123N")]).unwrap());
     std::fs::write(account(&dir).join("in/sftp-3.xml"), &third).unwrap();
     let (_server, _) = Server::start_with_sftp(&dir, &[]);
@@ -116,7 +119,9 @@ fn an_upload_renamed_is_processed_and_its_feedback_verifies() {
     assert_eq!(feedback(&dir, "sftp-4")["StatusResponse"]["DeliveryDataStatus"], 3);
     assert_eq!(deliveries(&dir, "sftp-3")[0]["channel"], "sftp");
     assert_eq!(deliveries(&dir, "sftp-1").len(), 1);
-    assert_eq!(deliveries(&dir, "sftp-4").len(), 1);
+    let held = deliveries(&dir, "sftp-4");
+    assert_eq!((held.len(), &held[0]["arrivals"]), (1, &json!(1)), "{held:?}");
+    assert!(!account(&dir).join("in/sftp-4.xml").exists());
     let _ = std::fs::remove_dir_all(&dir);
 }
 
