@@ -383,6 +383,7 @@ fn write_feedback(shared: &Shared, pending: &Pending) {
         }
     };
     let folder = shared.account_root(&pending.user).join(FEEDBACK);
+    let _writing = super::lock(&shared.writing);
     let written = fs::create_dir_all(&folder).and_then(|_| write_atomic(&folder.join(&pending.name), &xml, PUBLIC));
     match written {
         Ok(()) => {
