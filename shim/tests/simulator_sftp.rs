@@ -4,7 +4,8 @@
 //! Service's status query finds it; a `.part` never renamed is not taken
 //! in; a record left in `in/` is taken in at the next start (once), and a
 //! feedback file due at a stop is written after it; a record
-//! signed with another certificate gets a status-4 feedback; algorithms
+//! signed with another certificate, not XML, or with a DeliveryId used
+//! before gets a status-4 feedback; algorithms
 //! outside the Register's list and keys that are not the account's SFTP
 //! certificate's are refused, and the SFTP certificate does not get into
 //! the Web Service; the three SFTP faults.
@@ -152,6 +153,32 @@ fn a_record_signed_with_another_certificate_gets_status_4() {
     let junk = feedback(&dir, "junk");
     assert_eq!(junk["StatusResponse"]["DeliveryDataStatus"], 4, "{junk}");
     assert!(deliveries(&dir, "sftp-ws").is_empty());
+
+    // A DeliveryId used before: refused at reception, as the receipt says.
+    let first = signed_record(&dir, &wage_record("sftp-dup", 2, &[("r1", "010101-123N")]).unwrap());
+    rt.block_on(async {
+        let client = connect(&dir, port).await;
+        upload(&client, "sftp-dup.xml", &first, true).await.unwrap();
+    });
+    assert_eq!(feedback(&dir, "sftp-dup")["StatusResponse"]["DeliveryDataStatus"], 3);
+    std::fs::remove_file(account(&dir).join("feedback/sftp-dup.xml")).unwrap();
+    rt.block_on(async {
+        let client = connect(&dir, port).await;
+        upload(&client, "sftp-dup.xml", &first, true).await.unwrap();
+    });
+    let again = feedback(&dir, "sftp-dup");
+    assert_eq!(again["StatusResponse"]["DeliveryDataStatus"], 4, "{again}");
+    assert_eq!(
+        again["StatusResponse"]["DeliveryErrors"]["ErrorInfo"][0]["ErrorCode"],
+        "sim-delivery-id-used"
+    );
+    assert_eq!(again["DeliveryData"]["DeliveryId"], "sftp-dup");
+    let held = deliveries(&dir, "sftp-dup");
+    assert_eq!(
+        (held.len(), &held[0]["arrivals"], &held[0]["status"]),
+        (1, &json!(2), &json!(3))
+    );
+    assert_eq!(held[0]["channel"], "sftp");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
