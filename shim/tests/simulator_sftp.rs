@@ -3,12 +3,11 @@
 //! delivery is one in `simulator state` (channel sftp) and the Web
 //! Service's status query finds it; a `.part` never renamed is not taken
 //! in; a record left in `in/` is taken in at the next start (once), and a
-//! feedback file due at a stop is written after it; a record
-//! signed with another certificate, not XML, or with a DeliveryId used
-//! before gets a status-4 feedback; algorithms
-//! outside the Register's list and keys that are not the account's SFTP
-//! certificate's are refused, and the SFTP certificate does not get into
-//! the Web Service; the three SFTP faults.
+//! feedback file due at a stop is written after it; a record signed with
+//! another certificate, not XML, or with a DeliveryId used before gets a
+//! status-4 feedback; algorithms outside the Register's list and keys that
+//! are not the account's SFTP certificate's are refused, and the SFTP
+//! certificate does not get into the Web Service; the three SFTP faults.
 
 mod sftp_support;
 mod simulator_support;
