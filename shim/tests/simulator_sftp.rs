@@ -2,10 +2,12 @@
 //! its final name is processed, its signed feedback file appears, the
 //! delivery is one in `simulator state` (channel sftp) and the Web
 //! Service's status query finds it; a `.part` never renamed is not taken
-//! in; a record left in `in/` is taken in at the next start; a record
-//! signed with another certificate gets a status-4 feedback; algorithms
-//! outside the Register's list and keys that are not the account's SFTP
-//! certificate's are refused; the three SFTP faults.
+//! in; a record left in `in/` is taken in at the next start (once), and a
+//! feedback file due at a stop is written after it; a record signed with
+//! another certificate, not XML, or with a DeliveryId used before gets a
+//! status-4 feedback; algorithms outside the Register's list and keys that
+//! are not the account's SFTP certificate's are refused, and the SFTP
+//! certificate does not get into the Web Service; the three SFTP faults.
 
 mod sftp_support;
 mod simulator_support;
@@ -108,6 +110,8 @@ fn an_upload_renamed_is_processed_and_its_feedback_verifies() {
     }
     server.stop();
     assert!(!account(&dir).join("feedback/sftp-4.xml").exists());
+    // As if the stop had come between its journal entry and its removal.
+    std::fs::write(account(&dir).join("in/sftp-4.xml"), &fourth).unwrap();
     let third = signed_record(&dir, &wage_record("sftp-3", 2, &[("r3", "010101-123N")]).unwrap());
     std::fs::write(account(&dir).join("in/sftp-3.xml"), &third).unwrap();
     let (_server, _) = Server::start_with_sftp(&dir, &[]);
@@ -115,7 +119,9 @@ fn an_upload_renamed_is_processed_and_its_feedback_verifies() {
     assert_eq!(feedback(&dir, "sftp-4")["StatusResponse"]["DeliveryDataStatus"], 3);
     assert_eq!(deliveries(&dir, "sftp-3")[0]["channel"], "sftp");
     assert_eq!(deliveries(&dir, "sftp-1").len(), 1);
-    assert_eq!(deliveries(&dir, "sftp-4").len(), 1);
+    let held = deliveries(&dir, "sftp-4");
+    assert_eq!((held.len(), &held[0]["arrivals"]), (1, &json!(1)), "{held:?}");
+    assert!(!account(&dir).join("in/sftp-4.xml").exists());
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -146,6 +152,32 @@ fn a_record_signed_with_another_certificate_gets_status_4() {
     let junk = feedback(&dir, "junk");
     assert_eq!(junk["StatusResponse"]["DeliveryDataStatus"], 4, "{junk}");
     assert!(deliveries(&dir, "sftp-ws").is_empty());
+
+    // A DeliveryId used before: refused at reception, as the receipt says.
+    let first = signed_record(&dir, &wage_record("sftp-dup", 2, &[("r1", "010101-123N")]).unwrap());
+    rt.block_on(async {
+        let client = connect(&dir, port).await;
+        upload(&client, "sftp-dup.xml", &first, true).await.unwrap();
+    });
+    assert_eq!(feedback(&dir, "sftp-dup")["StatusResponse"]["DeliveryDataStatus"], 3);
+    std::fs::remove_file(account(&dir).join("feedback/sftp-dup.xml")).unwrap();
+    rt.block_on(async {
+        let client = connect(&dir, port).await;
+        upload(&client, "sftp-dup.xml", &first, true).await.unwrap();
+    });
+    let again = feedback(&dir, "sftp-dup");
+    assert_eq!(again["StatusResponse"]["DeliveryDataStatus"], 4, "{again}");
+    assert_eq!(
+        again["StatusResponse"]["DeliveryErrors"]["ErrorInfo"][0]["ErrorCode"],
+        "sim-delivery-id-used"
+    );
+    assert_eq!(again["DeliveryData"]["DeliveryId"], "sftp-dup");
+    let held = deliveries(&dir, "sftp-dup");
+    assert_eq!(
+        (held.len(), &held[0]["arrivals"], &held[0]["status"]),
+        (1, &json!(2), &json!(3))
+    );
+    assert_eq!(held[0]["channel"], "sftp");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -163,7 +195,21 @@ fn only(cipher: Option<cipher::Name>, kex: Option<kex::Name>) -> Preferred {
 #[test]
 fn algorithms_outside_the_list_and_other_keys_are_refused() {
     let dir = fresh("sftp-refusals");
-    let (_server, port) = Server::start_with_sftp(&dir, &[]);
+    let (server, port) = Server::start_with_sftp(&dir, &[]);
+    // The SFTP certificate does not get into the Web Service either.
+    if has("curl") {
+        let body = simulator_support::envelope(&dir, "earnings", &json!({ "Echo": { "Data": "x" } }));
+        let (rc, code, _) = server.post_as(
+            "org/sftp-cert.pem",
+            "org/sftp-key.pem",
+            "EchoService",
+            "SendEcho",
+            &body,
+        );
+        assert!(rc != 0 && code == 0, "curl {rc}, HTTP {code}");
+        let (rc, code, _) = server.post("earnings", "EchoService", "SendEcho", &body);
+        assert_eq!((rc, code), (0, 200));
+    }
     let rt = runtime();
     rt.block_on(async {
         let cipher = connect_with(

@@ -4,6 +4,8 @@
 //! TLS as the Register's documents say (reception checks, deferred
 //! processing, replacements, cancellations, queries), with faults on demand,
 //! and keeps what it holds in `DIR/state.json` and a journal of changes.
+//! Beside it, an SFTP server (`sftp`) takes deferred records as files into
+//! the same state.
 //!
 //! It shares nothing with the client but the SOAP envelope, the operation
 //! table, the TLS settings and the configuration format, so it can catch the

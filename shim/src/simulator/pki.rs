@@ -1,8 +1,10 @@
 //! `simulator init`: the test PKI (RSA keys from the `rsa` crate, imported
 //! into rcgen, as the Register's certificates are RSA), the organisation's
-//! certificates as PEM and PKCS#12, the simulator's own settings, an empty
-//! state, the configuration `shim.toml` (the client's, and the service's
-//! `[service]` section) and the service's bearer token.
+//! certificates as PEM and PKCS#12, the SFTP CA with the organisation's
+//! SFTP certificate and the SFTP server's host key, the simulator's own
+//! settings, an empty state, the configuration `shim.toml` (the client's
+//! with its `[sftp]` section, and the service's `[service]` section) and
+//! the service's bearer token.
 
 use super::clock::{civil, now, random_bytes};
 use super::files::{self, PUBLIC, SECRET};

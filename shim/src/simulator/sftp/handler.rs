@@ -225,7 +225,7 @@ impl russh_sftp::server::Handler for Files {
 
     async fn open(
         &mut self,
-        _id: u32,
+        id: u32,
         filename: String,
         pflags: OpenFlags,
         _attrs: FileAttributes,
@@ -256,7 +256,7 @@ impl russh_sftp::server::Handler for Files {
             .map_err(|e| io_error(&place.shown(), e))?;
         let shown = place.shown();
         let handle = self.handle(Opened::File { file, shown, drop });
-        Ok(Handle { id: _id, handle })
+        Ok(Handle { id, handle })
     }
 
     async fn close(&mut self, id: u32, handle: String) -> Result<Status, Self::Error> {

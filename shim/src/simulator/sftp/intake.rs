@@ -60,6 +60,10 @@ pub struct Pending {
     /// the object `build` takes).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub answer: Option<Value>,
+    /// The SHA-256 of the record's file: a file found in `in/` at the start
+    /// with it was taken in already (a stop came before its removal).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
     /// Its file in `DIR/sftp-pending/`.
     #[serde(skip)]
     file: PathBuf,
@@ -67,6 +71,34 @@ pub struct Pending {
 
 fn pending_dir(dir: &Path) -> PathBuf {
     dir.join("sftp-pending")
+}
+
+/// The feedback files still due, each with its file.
+fn pending_files(dir: &Path) -> Vec<Result<Pending, String>> {
+    let Ok(entries) = fs::read_dir(pending_dir(dir)) else {
+        return vec![];
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|f| f.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    files
+        .into_iter()
+        .map(|file| {
+            let bytes = fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+            let mut p: Pending =
+                serde_json::from_slice(&bytes).map_err(|e| format!("{}: {e}; left as it is", file.display()))?;
+            p.file = file;
+            Ok(p)
+        })
+        .collect()
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl Pending {
@@ -144,6 +176,7 @@ pub fn take(shared: &Shared, job: &Job) -> Option<Pending> {
             return None;
         }
     };
+    let source = sha256_hex(&bytes);
     let faults = shared.faults();
     let late = faults.sftp_feedback_late();
     let text = std::str::from_utf8(&bytes).map_err(|_| "the record is not UTF-8".to_string());
@@ -161,6 +194,7 @@ pub fn take(shared: &Shared, job: &Job) -> Option<Pending> {
         due_at: 0.0,
         delivery: None,
         answer: None,
+        source: Some(source),
         file: pending_dir(&shared.dir).join(format!("{}.json", guid())),
     };
 
@@ -349,6 +383,7 @@ fn write_feedback(shared: &Shared, pending: &Pending) {
         }
     };
     let folder = shared.account_root(&pending.user).join(FEEDBACK);
+    let _writing = super::lock(&shared.writing);
     let written = fs::create_dir_all(&folder).and_then(|_| write_atomic(&folder.join(&pending.name), &xml, PUBLIC));
     match written {
         Ok(()) => {
@@ -382,29 +417,17 @@ pub async fn work(shared: Arc<Shared>, mut jobs: tokio::sync::mpsc::UnboundedRec
     }
 }
 
-/// At the start: the feedback files still due, and the records left in
-/// `in/` under their final name.
+/// At the start: the records left in `in/` under their final name (those
+/// taken in already, whose removal a stop cut off, are removed), then the
+/// feedback files still due.
 pub fn resume(shared: &Arc<Shared>) {
-    if let Ok(entries) = fs::read_dir(pending_dir(&shared.dir)) {
-        for entry in entries.filter_map(Result::ok) {
-            let file = entry.path();
-            if file.extension().is_none_or(|x| x != "json") {
-                continue;
-            }
-            let read = fs::read(&file)
-                .map_err(|e| e.to_string())
-                .and_then(|b| serde_json::from_slice::<Pending>(&b).map_err(|e| e.to_string()));
-            match read {
-                Ok(mut p) => {
-                    p.file = file;
-                    schedule(shared.clone(), p);
-                }
-                Err(e) => eprintln!("{}: {e}; left as it is", file.display()),
-            }
-        }
-    }
+    let pending: Vec<Pending> = pending_files(&shared.dir)
+        .into_iter()
+        .filter_map(|p| p.map_err(|e| eprintln!("{e}")).ok())
+        .collect();
     for user in shared.users() {
-        let Ok(entries) = fs::read_dir(shared.account_root(&user).join(IN)) else {
+        let folder = shared.account_root(&user).join(IN);
+        let Ok(entries) = fs::read_dir(&folder) else {
             continue;
         };
         let mut names: Vec<String> = entries
@@ -415,6 +438,16 @@ pub fn resume(shared: &Arc<Shared>) {
             .collect();
         names.sort();
         for name in names {
+            let path = folder.join(&name);
+            let source = fs::read(&path).map(|b| sha256_hex(&b)).ok();
+            let taken = pending
+                .iter()
+                .any(|p| p.user == user && source.is_some() && p.source == source);
+            if taken {
+                remove(&path);
+                log(&user, &format!("in/{name} was taken in before the last stop: removed"));
+                continue;
+            }
             log(&user, &format!("in/{name} was left at the last stop: taken in"));
             shared.take(Job {
                 user: user.clone(),
@@ -422,6 +455,9 @@ pub fn resume(shared: &Arc<Shared>) {
                 certificate: None,
             });
         }
+    }
+    for p in pending {
+        schedule(shared.clone(), p);
     }
 }
 

@@ -52,6 +52,9 @@ pub struct Shared {
     responder: Signer,
     processing_seconds: f64,
     jobs: mpsc::UnboundedSender<Job>,
+    /// Held while a feedback file is written: two of one name (a duplicate
+    /// DeliveryId's) never share a temporary file.
+    writing: Mutex<()>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -139,6 +142,7 @@ pub async fn bind(options: Options, store: Arc<Mutex<Store>>) -> Result<Bound, S
         responder,
         processing_seconds: options.processing_seconds,
         jobs: sender,
+        writing: Mutex::new(()),
     });
     let listener = TcpListener::bind(&options.listen)
         .await
