@@ -49,6 +49,8 @@ enum SimulatorCommand {
     State(simulator::commands::StateArgs),
     /// Switch faults of a running simulator
     Faults(simulator::commands::FaultsArgs),
+    /// Issue a transfer ID and password (valid once) for the certificate service's signNewCertificate
+    Transfer(simulator::commands::TransferArgs),
 }
 
 fn main() -> ExitCode {
@@ -70,6 +72,7 @@ fn main() -> ExitCode {
             SimulatorCommand::Serve(a) => simulator::commands::serve(a),
             SimulatorCommand::State(a) => simulator::commands::state(a),
             SimulatorCommand::Faults(a) => simulator::commands::faults(a),
+            SimulatorCommand::Transfer(a) => simulator::commands::transfer(a),
         },
     };
     ExitCode::from(status)

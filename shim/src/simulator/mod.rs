@@ -12,6 +12,7 @@
 //! `sign`.
 
 pub mod answers;
+pub mod certificates;
 pub mod clock;
 pub mod commands;
 pub mod faults;

@@ -19,6 +19,9 @@ use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
+const SIM: &str = "Tulorekisteri simulator";
+const ORG_CA_NAME: &str = "Simulated Data Providers Test Issuing CA";
+
 /// The purposes the organisation has certificates for, as file names.
 pub const PURPOSES: [&str; 3] = ["earnings", "benefits", "data"];
 
@@ -89,6 +92,14 @@ fn validity(p: &mut CertificateParams, years: i64) {
     p.not_after = date_time_ymd((y + years) as i32, m as u8, d.min(28) as u8);
 }
 
+/// Validity from yesterday for `days` days.
+pub(super) fn validity_days(p: &mut CertificateParams, days: u32) {
+    let today = (now() / 86_400.0).floor() as i64;
+    let (y, m, d) = civil(today - 1);
+    p.not_before = date_time_ymd(y as i32, m as u8, d as u8);
+    p.not_after = p.not_before + std::time::Duration::from_secs(u64::from(days) * 86_400);
+}
+
 fn subject(p: &mut CertificateParams, organisation: &str, common_name: &str) {
     p.distinguished_name = DistinguishedName::new();
     p.distinguished_name.push(DnType::CountryName, "FI");
@@ -107,6 +118,18 @@ fn ca_params(organisation: &str, name: &str) -> Result<CertificateParams, String
     ];
     validity(&mut p, 10);
     Ok(p)
+}
+
+/// The organisations' CA's name and extensions (the certificate service
+/// issues in its name).
+pub(super) fn organisations_ca_params() -> Result<CertificateParams, String> {
+    ca_params(SIM, ORG_CA_NAME)
+}
+
+/// An organisation's TLS client and signing certificate: C=FI,
+/// O=`organisation`, CN=`business_id`.
+pub(super) fn organisation_params(organisation: &str, business_id: &str) -> Result<CertificateParams, String> {
+    leaf_params(organisation, business_id, vec![], ExtendedKeyUsagePurpose::ClientAuth)
 }
 
 fn leaf_params(
@@ -158,7 +181,17 @@ fn hex(bytes: &[u8]) -> String {
 /// Makes everything of `DIR` (see the module documentation); refuses a
 /// folder that already holds a simulator. `api_listen` is where the
 /// service's API is to listen.
-pub fn init(dir: &Path, listen: &str, business_id: &str, api_listen: &str) -> Result<Vec<Written>, String> {
+/// The organisation's certificates are valid for `certificate_days`.
+pub fn init(
+    dir: &Path,
+    listen: &str,
+    business_id: &str,
+    api_listen: &str,
+    certificate_days: u32,
+) -> Result<Vec<Written>, String> {
+    if certificate_days == 0 {
+        return Err("--certificate-days must be at least 1".into());
+    }
     let host = host_of(listen)?;
     host_of(api_listen).map_err(|_| format!("--api-listen must be HOST:PORT, not {api_listen:?}"))?;
     if business_id.is_empty()
@@ -187,14 +220,13 @@ pub fn init(dir: &Path, listen: &str, business_id: &str, api_listen: &str) -> Re
         Ok(())
     };
     let e = |e: rcgen::Error| e.to_string();
-    const SIM: &str = "Tulorekisteri simulator";
 
     let mut keys = rsa_keys(9)?.into_iter();
     let mut key = || keys.next().ok_or_else(|| "RSA keys".to_string());
 
     // The organisations' CA and the organisation's three certificates.
     let org_ca_key = key()?;
-    let org_ca = ca_params(SIM, "Simulated Data Providers Test Issuing CA")?
+    let org_ca = organisations_ca_params()?
         .self_signed(&org_ca_key.pair)
         .map_err(e)?;
     put(
@@ -211,7 +243,9 @@ pub fn init(dir: &Path, listen: &str, business_id: &str, api_listen: &str) -> Re
     )?;
     for purpose in PURPOSES {
         let k = key()?;
-        let cert = leaf_params(ORGANISATION, business_id, vec![], ExtendedKeyUsagePurpose::ClientAuth)?
+        let mut params = organisation_params(ORGANISATION, business_id)?;
+        validity_days(&mut params, certificate_days);
+        let cert = params
             .signed_by(&k.pair, &org_ca, &org_ca_key.pair)
             .map_err(e)?;
         let password: String = random_bytes(16).iter().map(|b| format!("{b:02x}")).collect();
