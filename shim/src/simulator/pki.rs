@@ -440,6 +440,9 @@ pub fn client_config(listen: &str) -> String {
             "\n[certificates.{purpose}]\nkey = \"org/{purpose}-key.pem\"\ncert = \"org/{purpose}-cert.pem\"\n"
         ));
     }
+    out.push_str(&format!(
+        "\n[certificate_service]\nurl = \"https://{listen}/2017/10/CertificateServices\"\nretry_seconds = 0.2\ngive_up_seconds = 30\n"
+    ));
     out.push_str("\n[timeouts]\nconnect_seconds = 5\nread_seconds = 5\n");
     out.push_str("\n[polling]\nfirst_after_seconds = 1\nevery_seconds = 1\ngive_up_after_seconds = 60\n");
     out
