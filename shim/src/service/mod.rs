@@ -12,6 +12,7 @@ pub mod intake;
 pub mod kinds;
 pub mod ledger;
 pub mod live;
+pub mod renewal;
 pub mod serve;
 pub mod settings;
 pub mod worker;
