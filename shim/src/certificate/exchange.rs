@@ -157,7 +157,12 @@ impl CertificateClient {
             Base64::encode_string(csr)
         );
         let answer = self
-            .call(self.anonymous.clone(), "signNewCertificate", xml.as_bytes(), "SignNewCertificateResponse")
+            .call(
+                self.anonymous.clone(),
+                "signNewCertificate",
+                xml.as_bytes(),
+                "SignNewCertificateResponse",
+            )
             .await?;
         answer
             .retrieval_id
@@ -179,8 +184,8 @@ impl CertificateClient {
             Base64::encode_string(csr)
         );
         // The core's enveloped signature: the last child of the request's root.
-        let signed =
-            sign(xml.as_bytes(), current).map_err(|e| CertError::Local(format!("the request cannot be signed: {e}")))?;
+        let signed = sign(xml.as_bytes(), current)
+            .map_err(|e| CertError::Local(format!("the request cannot be signed: {e}")))?;
         let tls = crate::tls::client_config(current, self.server_ca.as_deref())
             .map_err(|e| CertError::Local(e.to_string()))?;
         let answer = self
@@ -203,7 +208,12 @@ impl CertificateClient {
         let started = Instant::now();
         loop {
             let answer = self
-                .call(self.anonymous.clone(), "getCertificate", xml.as_bytes(), "GetCertificateResponse")
+                .call(
+                    self.anonymous.clone(),
+                    "getCertificate",
+                    xml.as_bytes(),
+                    "GetCertificateResponse",
+                )
                 .await;
             match answer {
                 Ok(Answer {
@@ -245,9 +255,7 @@ impl CertificateClient {
             Ok(soap::Body::Fault(f)) if f.code == soap::FaultCode::Client => {
                 return Err(CertError::Refused(format!("soap:Client fault: {}", f.string)))
             }
-            Ok(soap::Body::Fault(f)) => {
-                return Err(CertError::Uncertain(format!("soap:Server fault: {}", f.string)))
-            }
+            Ok(soap::Body::Fault(f)) => return Err(CertError::Uncertain(format!("soap:Server fault: {}", f.string))),
             Ok(_) => return Err(CertError::Uncertain(format!("HTTP status {}", http.status))),
             Err(e) => return Err(CertError::Uncertain(format!("HTTP status {}: {e}", http.status))),
         };
@@ -275,16 +283,14 @@ fn read_answer(element: &[u8], root: &str) -> Result<Answer, CertError> {
     let doc = roxmltree::Document::parse_with_options(text, options).map_err(|e| bad(e.to_string()))?;
     let top = doc.root_element();
     if top.tag_name().namespace() != Some(NS) || top.tag_name().name() != root {
-        return Err(bad(format!(
-            "expected {root}, not {}",
-            top.tag_name().name()
-        )));
+        return Err(bad(format!("expected {root}, not {}", top.tag_name().name())));
     }
     fn child<'a, 'i>(n: roxmltree::Node<'a, 'i>, name: &str) -> Option<roxmltree::Node<'a, 'i>> {
         n.children()
             .find(|c| c.is_element() && c.tag_name().namespace() == Some(NS) && c.tag_name().name() == name)
     }
-    let value = |n: roxmltree::Node<'_, '_>, name: &str| child(n, name).map(|c| c.text().unwrap_or("").trim().to_string());
+    let value =
+        |n: roxmltree::Node<'_, '_>, name: &str| child(n, name).map(|c| c.text().unwrap_or("").trim().to_string());
     let result = child(top, "Result").ok_or_else(|| bad("no Result".into()))?;
     match value(result, "Status").as_deref() {
         Some("OK") => Ok(Answer {

@@ -25,7 +25,11 @@ fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
 
 fn sync_dir(path: &Path) {
     if let Some(dir) = path.parent() {
-        let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
         if let Ok(d) = fs::File::open(dir) {
             let _ = d.sync_all();
         }

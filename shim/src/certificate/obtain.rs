@@ -98,7 +98,9 @@ fn field(subject: &str, name: &str) -> Option<String> {
     }
     parts.push(current);
     let prefix = format!("{name}=");
-    parts.iter().find_map(|p| p.trim().strip_prefix(&prefix).map(str::to_string))
+    parts
+        .iter()
+        .find_map(|p| p.trim().strip_prefix(&prefix).map(str::to_string))
 }
 
 /// Fetches the certificate of `retrieval_id`, checks it holds `key`'s
@@ -115,9 +117,8 @@ async fn fetch_and_install(
     let der = client.get(customer_id, name, retrieval_id).await?;
     let pem = pem_of(&der);
     // Signer::from_pem refuses a certificate of another key.
-    let signer = Signer::from_pem(&key.pem, pem.as_bytes(), None).map_err(|e| {
-        CertError::BadAnswer(format!("the certificate does not hold the new key: {e}"))
-    })?;
+    let signer = Signer::from_pem(&key.pem, pem.as_bytes(), None)
+        .map_err(|e| CertError::BadAnswer(format!("the certificate does not hold the new key: {e}")))?;
     install::install(&key_path, &cert_path, key.pem.as_bytes(), pem.as_bytes())
         .map_err(|e| CertError::Local(format!("the new pair could not be written: {e}")))?;
     Ok(Installed {
@@ -165,7 +166,16 @@ pub async fn obtain_new(
     let retrieval_id = client
         .sign_new(customer_id, name, &transfer.id, &transfer.password, &key.request)
         .await?;
-    fetch_and_install(&client, purpose, (key_path, cert_path), customer_id, name, &retrieval_id, &key).await
+    fetch_and_install(
+        &client,
+        purpose,
+        (key_path, cert_path),
+        customer_id,
+        name,
+        &retrieval_id,
+        &key,
+    )
+    .await
 }
 
 /// `cert renew` and the service's renewal: a new pair for the current
@@ -201,7 +211,10 @@ mod tests {
     #[test]
     fn subject_fields_are_read_with_escapes() {
         assert_eq!(field("C=FI,O=A\\, B Oy,CN=1234567-1", "O").as_deref(), Some("A, B Oy"));
-        assert_eq!(field("C=FI,O=A\\, B Oy,CN=1234567-1", "CN").as_deref(), Some("1234567-1"));
+        assert_eq!(
+            field("C=FI,O=A\\, B Oy,CN=1234567-1", "CN").as_deref(),
+            Some("1234567-1")
+        );
         assert_eq!(field("C=FI", "CN"), None);
     }
 }

@@ -152,7 +152,10 @@ impl Live {
         out.push_str("# HELP tulorekisteri_shim_certificate_renewals_total Certificates renewed by this instance.\n");
         out.push_str("# TYPE tulorekisteri_shim_certificate_renewals_total counter\n");
         for (purpose, n) in &inner.renewals {
-            let _ = writeln!(out, "tulorekisteri_shim_certificate_renewals_total{{purpose=\"{purpose}\"}} {n}");
+            let _ = writeln!(
+                out,
+                "tulorekisteri_shim_certificate_renewals_total{{purpose=\"{purpose}\"}} {n}"
+            );
         }
         out.push_str(
             "# HELP tulorekisteri_shim_certificate_renewal_failures Failed renewals of this instance (tried again at the next check).\n",

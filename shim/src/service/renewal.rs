@@ -19,7 +19,7 @@ use super::settings::ServiceSettings;
 use crate::certificate::obtain;
 use crate::client::Client;
 use crate::config::Config;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// Checks and renews until the service stops.
@@ -33,7 +33,7 @@ pub async fn run(config_path: PathBuf, client: Arc<CurrentClient>, settings: Ser
 }
 
 /// One check of every certificate; false when renewal is not configured.
-async fn check(config_path: &PathBuf, client: &CurrentClient, settings: &ServiceSettings, live: &Live) -> bool {
+async fn check(config_path: &Path, client: &CurrentClient, settings: &ServiceSettings, live: &Live) -> bool {
     // Read again each time: the files may have been renewed by hand.
     let config = match Config::read(config_path) {
         Ok(c) => c,

@@ -239,7 +239,12 @@ pub fn serve(a: ServeArgs) -> u8 {
             settings.clone(),
             live.clone(),
         ));
-        tokio::spawn(super::renewal::run(config.path.clone(), client.clone(), settings.clone(), live.clone()));
+        tokio::spawn(super::renewal::run(
+            config.path.clone(),
+            client.clone(),
+            settings.clone(),
+            live.clone(),
+        ));
         let stop = stop_signal();
         tokio::pin!(stop);
         loop {

@@ -147,7 +147,9 @@ fn is_transfer_id(id: &str) -> bool {
 /// simulator keeps only its SHA-256.
 pub fn transfer(dir: &Path, customer_id: &str, purpose: Purpose) -> Result<(String, PathBuf), String> {
     pki::Settings::read(dir)?;
-    if customer_id.is_empty() || customer_id.len() > 30 || customer_id.contains([',', '+', '"', '\\', '<', '>', ';', '='])
+    if customer_id.is_empty()
+        || customer_id.len() > 30
+        || customer_id.contains([',', '+', '"', '\\', '<', '>', ';', '='])
     {
         return Err(format!("--customer-id {customer_id:?} cannot be a certificate's CN"));
     }
@@ -260,7 +262,11 @@ fn requested_key(b64: &str) -> Result<(Vec<u8>, RequestedKey), Failure> {
     if csr.algorithm.oid.to_string() != "1.2.840.113549.1.1.11" {
         return Err(bad("not signed with sha256WithRSAEncryption"));
     }
-    let spki = csr.info.public_key.to_der().map_err(|_| bad("its key cannot be read"))?;
+    let spki = csr
+        .info
+        .public_key
+        .to_der()
+        .map_err(|_| bad("its key cannot be read"))?;
     let key = rsa::RsaPublicKey::from_public_key_der(&spki).map_err(|_| bad("its key is not an RSA key"))?;
     if key.size() * 8 < 2048 {
         return Err(bad("its RSA key is shorter than 2048 bits"));
@@ -481,7 +487,8 @@ impl Authority {
             Ok(bytes) => serde_json::from_slice(&bytes).map_err(|_| wrong())?,
             Err(_) => return Err(wrong()),
         };
-        if transfer.customer_id != customer_id || transfer.password_sha256 != hex(&Sha256::digest(password.as_bytes())) {
+        if transfer.customer_id != customer_id || transfer.password_sha256 != hex(&Sha256::digest(password.as_bytes()))
+        {
             return Err(wrong());
         }
         let (_, key) = requested_key(&csr)?;
@@ -494,14 +501,7 @@ impl Authority {
         }
         let mut next = registry.clone();
         next.used_transfers.push(transfer_id.clone());
-        let retrieval_id = self.issue(
-            &mut next,
-            &customer_id,
-            name.as_deref(),
-            &key,
-            &transfer.purpose,
-            None,
-        )?;
+        let retrieval_id = self.issue(&mut next, &customer_id, name.as_deref(), &key, &transfer.purpose, None)?;
         next.save(&self.dir).map_err(|e| failure("ServerError", e))?;
         *registry = next;
         Ok((
@@ -514,8 +514,12 @@ impl Authority {
         let customer_id = fields.need("CustomerId", 30)?;
         let name = fields.get("CustomerName").filter(|n| !n.is_empty());
         let csr = fields.need("CertificateRequest", 10240)?;
-        let verified = verify(element, &VerifyOptions::default().trust(self.org_ca.clone()))
-            .map_err(|e| failure("InvalidSignature", format!("the request's signature does not verify: {e}")))?;
+        let verified = verify(element, &VerifyOptions::default().trust(self.org_ca.clone())).map_err(|e| {
+            failure(
+                "InvalidSignature",
+                format!("the request's signature does not verify: {e}"),
+            )
+        })?;
         if !verified.trust.is_trusted() {
             return Err(failure(
                 "InvalidSignature",

@@ -226,9 +226,7 @@ pub fn init(
 
     // The organisations' CA and the organisation's three certificates.
     let org_ca_key = key()?;
-    let org_ca = organisations_ca_params()?
-        .self_signed(&org_ca_key.pair)
-        .map_err(e)?;
+    let org_ca = organisations_ca_params()?.self_signed(&org_ca_key.pair).map_err(e)?;
     put(
         "ca/organisations-ca.pem",
         org_ca.pem().as_bytes(),
@@ -245,9 +243,7 @@ pub fn init(
         let k = key()?;
         let mut params = organisation_params(ORGANISATION, business_id)?;
         validity_days(&mut params, certificate_days);
-        let cert = params
-            .signed_by(&k.pair, &org_ca, &org_ca_key.pair)
-            .map_err(e)?;
+        let cert = params.signed_by(&k.pair, &org_ca, &org_ca_key.pair).map_err(e)?;
         let password: String = random_bytes(16).iter().map(|b| format!("{b:02x}")).collect();
         let der = k.key.to_pkcs8_der().map_err(|e| format!("RSA key: {e}"))?;
         let p12 = keystore::write(der.as_bytes(), cert.der(), &password)?;

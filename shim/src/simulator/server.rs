@@ -115,7 +115,8 @@ impl App {
         let (_, key) = pkcs8::der::pem::decode_vec(&pem).map_err(|e| format!("server/tls-key.pem: {e}"))?;
         // A client certificate is optional at the handshake (the certificate
         // service takes requests without one); the Web Service's paths need one.
-        tls::server_config_optional_client(chain, key, &self.org_ca, self.authority.refusal()).map_err(|e| e.to_string())
+        tls::server_config_optional_client(chain, key, &self.org_ca, self.authority.refusal())
+            .map_err(|e| e.to_string())
     }
 
     /// Processes one request (blocking: validation and signing take time):
@@ -403,7 +404,11 @@ async fn respond(app: Arc<App>, req: Request<Incoming>, cert: Option<Vec<u8>>) -
 }
 
 /// One request of the certificate service (no client certificate needed).
-async fn certificate_service(app: Arc<App>, req: Request<Incoming>, action: String) -> Result<Response<Payload>, io::Error> {
+async fn certificate_service(
+    app: Arc<App>,
+    req: Request<Incoming>,
+    action: String,
+) -> Result<Response<Payload>, io::Error> {
     let body = match Limited::new(req.into_body(), 1 << 20).collect().await {
         Ok(b) => b.to_bytes(),
         Err(e) => {

@@ -34,11 +34,20 @@ fn a_certificate_from_its_transfer_id_to_its_renewal() {
     ];
     let r = run(&new);
     assert_eq!(r.status, 0, "{r}");
-    assert!(r.stdout.contains("Installed the earnings certificate: CN=1234567-1,O=Testiyritys Oy,C=FI"), "{r}");
-    let (key, cert) = (sim.dir.join("new/earnings-key.pem"), sim.dir.join("new/earnings-cert.pem"));
+    assert!(
+        r.stdout
+            .contains("Installed the earnings certificate: CN=1234567-1,O=Testiyritys Oy,C=FI"),
+        "{r}"
+    );
+    let (key, cert) = (
+        sim.dir.join("new/earnings-key.pem"),
+        sim.dir.join("new/earnings-cert.pem"),
+    );
     #[cfg(unix)]
     assert_eq!(mode(&key), 0o600);
-    assert!(std::fs::read_to_string(&cert).unwrap().starts_with("-----BEGIN CERTIFICATE-----"));
+    assert!(std::fs::read_to_string(&cert)
+        .unwrap()
+        .starts_with("-----BEGIN CERTIFICATE-----"));
     let leftovers: Vec<_> = std::fs::read_dir(sim.dir.join("new"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -56,7 +65,11 @@ fn a_certificate_from_its_transfer_id_to_its_renewal() {
         assert_eq!(r.status, 0, "{r}");
         let state = simulator_support::state(&sim.dir);
         assert!(
-            state["reports"].as_array().unwrap().iter().any(|x| x["reportId"] == "cert-life-r1"),
+            state["reports"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|x| x["reportId"] == "cert-life-r1"),
             "{state}"
         );
     }
@@ -64,7 +77,10 @@ fn a_certificate_from_its_transfer_id_to_its_renewal() {
     // The transfer ID and password are valid once.
     let r = run(&new);
     assert_eq!(r.status, 1, "{r}");
-    assert!(r.stderr.contains("TransferUsed") && r.stderr.contains("valid once"), "{r}");
+    assert!(
+        r.stderr.contains("TransferUsed") && r.stderr.contains("valid once"),
+        "{r}"
+    );
 
     // A certificate of 730 days is outside the renewal window.
     let r = run(&["cert", "renew", "--config", config]);
@@ -103,7 +119,10 @@ fn a_certificate_from_its_transfer_id_to_its_renewal() {
     std::thread::sleep(Duration::from_secs_f64(GRACE_SECONDS + 0.3));
     let r = run(&["echo", "--config", arg(&replaced)]);
     assert_ne!(r.status, 0, "{r}");
-    assert!(r.stdout.contains("TLS handshake failed") && r.stdout.contains("CertificateRevoked"), "{r}");
+    assert!(
+        r.stdout.contains("TLS handshake failed") && r.stdout.contains("CertificateRevoked"),
+        "{r}"
+    );
 
     // cert show: subject, issuer, validity, days left of each.
     let r = run(&["cert", "show", "--config", &shim]);
@@ -121,12 +140,7 @@ fn a_certificate_from_its_transfer_id_to_its_renewal() {
     let r = run(&["cert", "show", "--config", &shim, "--json"]);
     let shown: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     let days = |p: &str| {
-        shown
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["purpose"] == p)
-            .unwrap()["daysLeft"]
+        shown.as_array().unwrap().iter().find(|c| c["purpose"] == p).unwrap()["daysLeft"]
             .as_f64()
             .unwrap()
     };

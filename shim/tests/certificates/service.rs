@@ -41,7 +41,10 @@ fn the_service_renews_its_certificate_while_it_sends() {
     );
 
     let shim = Shim::start_with(&config, &[]);
-    let token = std::fs::read_to_string(sim.dir.join("api-token")).unwrap().trim().to_string();
+    let token = std::fs::read_to_string(sim.dir.join("api-token"))
+        .unwrap()
+        .trim()
+        .to_string();
     let api = Api {
         addr: shim.addr.clone(),
         token,
@@ -70,7 +73,10 @@ fn the_service_renews_its_certificate_while_it_sends() {
         std::thread::sleep(Duration::from_millis(150));
     }
     assert!(renewed_at.is_some(), "no renewal: {log:#?}");
-    assert!(posted_before.unwrap() > 2 && posted > posted_before.unwrap(), "{posted_before:?} of {posted}");
+    assert!(
+        posted_before.unwrap() > 2 && posted > posted_before.unwrap(),
+        "{posted_before:?} of {posted}"
+    );
     assert!(
         api.wait_until(Duration::from_secs(30), |s| s.get("stored") == Some(&posted)),
         "{:?} of {posted}; {log:#?}",
@@ -80,14 +86,20 @@ fn the_service_renews_its_certificate_while_it_sends() {
     // One renewal: the new certificate is far from expiry at the next checks.
     std::thread::sleep(Duration::from_millis(2500));
     log.extend(shim.log.try_iter());
-    let renewals = log.iter().filter(|l| l.contains("renewing the earnings certificate")).count();
+    let renewals = log
+        .iter()
+        .filter(|l| l.contains("renewing the earnings certificate"))
+        .count();
     assert_eq!(renewals, 1, "{log:#?}");
     let metrics = String::from_utf8(api.get("/metrics").body).unwrap();
     assert!(
         metrics.contains("tulorekisteri_shim_certificate_renewals_total{purpose=\"earnings\"} 1"),
         "{metrics}"
     );
-    assert!(!metrics.contains("tulorekisteri_shim_certificate_renewal_failures{"), "{metrics}");
+    assert!(
+        !metrics.contains("tulorekisteri_shim_certificate_renewal_failures{"),
+        "{metrics}"
+    );
     let days = metrics
         .lines()
         .find_map(|l| l.strip_prefix("tulorekisteri_shim_certificate_days_left{purpose=\"earnings\"} "))

@@ -67,7 +67,11 @@ impl Sim {
         let config = dir.join("shim.toml");
         let text = std::fs::read_to_string(&config).unwrap();
         assert!(text.contains("[certificate_service]"), "{text}");
-        std::fs::write(&config, text.replace("127.0.0.1:8443", &format!("127.0.0.1:{}", server.port))).unwrap();
+        std::fs::write(
+            &config,
+            text.replace("127.0.0.1:8443", &format!("127.0.0.1:{}", server.port)),
+        )
+        .unwrap();
         Sim { server, dir }
     }
 
@@ -90,7 +94,11 @@ impl Sim {
     /// A configuration of the simulator with `certificates` (TOML) only.
     pub fn config(&self, name: &str, certificates: &str, rest: &str) -> PathBuf {
         let text = std::fs::read_to_string(self.dir.join("shim.toml")).unwrap();
-        let top: String = text.lines().take_while(|l| !l.starts_with('[')).map(|l| format!("{l}\n")).collect();
+        let top: String = text
+            .lines()
+            .take_while(|l| !l.starts_with('['))
+            .map(|l| format!("{l}\n"))
+            .collect();
         let service = text
             .split("\n[certificate_service]\n")
             .nth(1)
@@ -117,7 +125,11 @@ pub struct Run {
 
 impl std::fmt::Display for Run {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "exit {}\nstdout:\n{}\nstderr:\n{}", self.status, self.stdout, self.stderr)
+        write!(
+            f,
+            "exit {}\nstdout:\n{}\nstderr:\n{}",
+            self.status, self.stdout, self.stderr
+        )
     }
 }
 
