@@ -136,11 +136,107 @@ pub fn install(key: &Path, cert: &Path, key_pem: &[u8], cert_pem: &[u8]) -> Resu
 mod tests {
     use super::*;
 
+    /// A key (PEM) and a self-signed certificate of it (PEM).
+    fn pair_pem() -> (String, String) {
+        let key = crate::certificate::keys::generate("1234567-1", Some("Testiyritys Oy")).unwrap();
+        let rc = rcgen::KeyPair::from_pkcs8_pem_and_sign_algo(&key.pem, &rcgen::PKCS_RSA_SHA256).unwrap();
+        let cert = rcgen::CertificateParams::new(Vec::<String>::new())
+            .unwrap()
+            .self_signed(&rc)
+            .unwrap();
+        (key.pem, cert.pem())
+    }
+
+    fn folder(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("shim-install-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut all: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        all.sort();
+        all
+    }
+
     #[test]
     fn names_get_their_suffix() {
         assert_eq!(
             with_suffix(Path::new("/a/org/key.pem"), ".new"),
             PathBuf::from("/a/org/key.pem.new")
         );
+    }
+
+    #[test]
+    fn a_pair_replaces_the_old_one_and_a_crash_at_any_step_is_recovered() {
+        let (old_key, old_cert) = pair_pem();
+        let (new_key, new_cert) = pair_pem();
+        let dir = folder("steps");
+        let (key, cert) = (dir.join("key.pem"), dir.join("cert.pem"));
+        let is = |k: &str, c: &str| fs::read_to_string(&key).unwrap() == k && fs::read_to_string(&cert).unwrap() == c;
+
+        // Fresh, then over the old pair: nothing left beside it.
+        install(&key, &cert, old_key.as_bytes(), old_cert.as_bytes()).unwrap();
+        assert!(is(&old_key, &old_cert));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(fs::metadata(&key).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+        install(&key, &cert, new_key.as_bytes(), new_cert.as_bytes()).unwrap();
+        assert!(is(&new_key, &new_cert));
+        assert_eq!(names(&dir), ["cert.pem", "key.pem"]);
+        assert!(!recover(&key, &cert, None).unwrap());
+
+        let put = |name: &str, text: &str| fs::write(dir.join(name), text).unwrap();
+        let reset = || {
+            for n in names(&dir) {
+                fs::remove_file(dir.join(n)).unwrap();
+            }
+        };
+        // Killed between the two renames: the new key beside the old certificate.
+        reset();
+        put("key.pem", &new_key);
+        put("cert.pem", &old_cert);
+        put("cert.pem.new", &new_cert);
+        put("key.pem.old", &old_key);
+        put("cert.pem.old", &old_cert);
+        assert!(recover(&key, &cert, None).unwrap());
+        assert!(is(&new_key, &new_cert));
+        assert_eq!(names(&dir), ["cert.pem", "key.pem"]);
+
+        // Killed after both were written and the old pair copied.
+        reset();
+        put("key.pem", &old_key);
+        put("cert.pem", &old_cert);
+        put("key.pem.new", &new_key);
+        put("cert.pem.new", &new_cert);
+        put("key.pem.old", &old_key);
+        assert!(recover(&key, &cert, None).unwrap());
+        assert!(is(&new_key, &new_cert));
+
+        // Killed while writing the new certificate: the old pair stays.
+        reset();
+        put("key.pem", &old_key);
+        put("cert.pem", &old_cert);
+        put("key.pem.new", &new_key);
+        put("cert.pem.new", &new_cert[..new_cert.len() / 2]);
+        assert!(recover(&key, &cert, None).unwrap());
+        assert!(is(&old_key, &old_cert));
+        assert_eq!(names(&dir), ["cert.pem", "key.pem"]);
+
+        // Nothing that belongs together: an error, and nothing removed.
+        reset();
+        put("key.pem", &new_key);
+        put("cert.pem", &old_cert);
+        put("cert.pem.new", "not a certificate");
+        let e = recover(&key, &cert, None).unwrap_err();
+        assert!(e.contains("do not belong together"), "{e}");
+        assert_eq!(names(&dir), ["cert.pem", "cert.pem.new", "key.pem"]);
+        let _ = fs::remove_dir_all(&dir);
     }
 }

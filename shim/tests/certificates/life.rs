@@ -74,6 +74,16 @@ fn a_certificate_from_its_transfer_id_to_its_renewal() {
         );
     }
 
+    // Without a client certificate the handshake passes (the certificate
+    // service needs none), but the Web Service refuses the request.
+    if let Some((code, body)) = sim.post_anonymous("/20170526/EchoService.svc", "SendEcho", b"<x/>") {
+        assert_eq!(code, 500, "{body}");
+        assert!(
+            body.contains("soap:Client") && body.contains("needs a TLS client certificate"),
+            "{body}"
+        );
+    }
+
     // The transfer ID and password are valid once.
     let r = run(&new);
     assert_eq!(r.status, 1, "{r}");

@@ -116,6 +116,32 @@ impl Sim {
     }
 }
 
+impl Sim {
+    /// POSTs `body` to `path` with curl, without a client certificate: the
+    /// HTTP status and the body (`None` without curl).
+    pub fn post_anonymous(&self, path: &str, action: &str, body: &[u8]) -> Option<(u16, String)> {
+        if !crate::simulator_support::has("curl") {
+            return None;
+        }
+        let request = self.dir.join("anonymous.xml");
+        std::fs::write(&request, body).unwrap();
+        let out = Command::new("curl")
+            .args(["-sS", "--max-time", "20", "--cacert"])
+            .arg(self.dir.join("ca/server-ca.pem"))
+            .args(["-H", "Content-Type: text/xml; charset=utf-8"])
+            .args(["-H", &format!("SOAPAction: \"{action}\"")])
+            .arg("--data-binary")
+            .arg(format!("@{}", request.display()))
+            .args(["-w", "\n%{http_code}"])
+            .arg(format!("https://127.0.0.1:{}{path}", self.server.port))
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let (body, code) = text.rsplit_once('\n').unwrap_or(("", "0"));
+        Some((code.trim().parse().unwrap_or(0), body.to_string()))
+    }
+}
+
 /// A command's exit status and output.
 pub struct Run {
     pub status: i32,
