@@ -9,6 +9,8 @@ mod simulator_support;
 
 #[path = "certificates/life.rs"]
 mod life;
+#[path = "certificates/schema.rs"]
+mod schema;
 #[path = "certificates/service.rs"]
 mod service;
 #[path = "service/support.rs"]

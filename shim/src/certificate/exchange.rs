@@ -81,6 +81,62 @@ fn text(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
+/// The schema's local elements are unqualified (no elementFormDefault):
+/// in no namespace. The service's own namespace is accepted too.
+fn unqualified(n: &roxmltree::Node<'_, '_>) -> bool {
+    n.tag_name().namespace().is_none_or(|ns| ns == NS)
+}
+
+/// Environment, CustomerId and CustomerName, as every request begins
+/// (unqualified, as the schema's local elements are).
+fn header(environment: &str, customer_id: &str, name: Option<&str>) -> String {
+    let mut out = format!(
+        "<Environment>{environment}</Environment><CustomerId>{}</CustomerId>",
+        text(customer_id)
+    );
+    if let Some(n) = name.filter(|n| !n.is_empty()) {
+        out.push_str(&format!("<CustomerName>{}</CustomerName>", text(n)));
+    }
+    out
+}
+
+/// A `SignNewCertificateRequest` (`environment`: `TEST` or `PRODUCTION`;
+/// `csr`: the PKCS#10 request, DER).
+pub fn sign_new_request(
+    environment: &str,
+    customer_id: &str,
+    name: Option<&str>,
+    transfer_id: &str,
+    password: &str,
+    csr: &[u8],
+) -> String {
+    format!(
+        "<ser:SignNewCertificateRequest xmlns:ser=\"{NS}\">{}<TransferId>{}</TransferId><TransferPassword>{}</TransferPassword><CertificateRequest>{}</CertificateRequest></ser:SignNewCertificateRequest>",
+        header(environment, customer_id, name),
+        text(transfer_id),
+        text(password),
+        Base64::encode_string(csr)
+    )
+}
+
+/// A `RenewCertificateRequest`, to be signed (the Signature is its last child).
+pub fn renew_request(environment: &str, customer_id: &str, name: Option<&str>, csr: &[u8]) -> String {
+    format!(
+        "<ser:RenewCertificateRequest xmlns:ser=\"{NS}\">{}<CertificateRequest>{}</CertificateRequest></ser:RenewCertificateRequest>",
+        header(environment, customer_id, name),
+        Base64::encode_string(csr)
+    )
+}
+
+/// A `GetCertificateRequest`.
+pub fn get_request(environment: &str, customer_id: &str, name: Option<&str>, retrieval_id: &str) -> String {
+    format!(
+        "<ser:GetCertificateRequest xmlns:ser=\"{NS}\">{}<RetrievalId>{}</RetrievalId></ser:GetCertificateRequest>",
+        header(environment, customer_id, name),
+        text(retrieval_id)
+    )
+}
+
 /// What a verified OK answer holds.
 #[derive(Debug, Default)]
 struct Answer {
@@ -127,18 +183,6 @@ impl CertificateClient {
         })
     }
 
-    fn header(&self, customer_id: &str, name: Option<&str>) -> String {
-        let mut out = format!(
-            "<Environment>{}</Environment><CustomerId>{}</CustomerId>",
-            self.environment,
-            text(customer_id)
-        );
-        if let Some(n) = name.filter(|n| !n.is_empty()) {
-            out.push_str(&format!("<CustomerName>{}</CustomerName>", text(n)));
-        }
-        out
-    }
-
     /// `signNewCertificate`: the RetrievalId of the certificate for the
     /// PKCS#10 request `csr` (DER).
     pub async fn sign_new(
@@ -149,13 +193,7 @@ impl CertificateClient {
         password: &str,
         csr: &[u8],
     ) -> Result<String, CertError> {
-        let xml = format!(
-            "<SignNewCertificateRequest xmlns=\"{NS}\">{}<TransferId>{}</TransferId><TransferPassword>{}</TransferPassword><CertificateRequest>{}</CertificateRequest></SignNewCertificateRequest>",
-            self.header(customer_id, name),
-            text(transfer_id),
-            text(password),
-            Base64::encode_string(csr)
-        );
+        let xml = sign_new_request(self.environment, customer_id, name, transfer_id, password, csr);
         let answer = self
             .call(
                 self.anonymous.clone(),
@@ -178,11 +216,7 @@ impl CertificateClient {
         name: Option<&str>,
         csr: &[u8],
     ) -> Result<String, CertError> {
-        let xml = format!(
-            "<RenewCertificateRequest xmlns=\"{NS}\">{}<CertificateRequest>{}</CertificateRequest></RenewCertificateRequest>",
-            self.header(customer_id, name),
-            Base64::encode_string(csr)
-        );
+        let xml = renew_request(self.environment, customer_id, name, csr);
         // The core's enveloped signature: the last child of the request's root.
         let signed = sign(xml.as_bytes(), current)
             .map_err(|e| CertError::Local(format!("the request cannot be signed: {e}")))?;
@@ -200,11 +234,7 @@ impl CertificateClient {
     /// (an OK answer without a Certificate), up to `give_up_seconds`: the
     /// certificate (DER).
     pub async fn get(&self, customer_id: &str, name: Option<&str>, retrieval_id: &str) -> Result<Vec<u8>, CertError> {
-        let xml = format!(
-            "<GetCertificateRequest xmlns=\"{NS}\">{}<RetrievalId>{}</RetrievalId></GetCertificateRequest>",
-            self.header(customer_id, name),
-            text(retrieval_id)
-        );
+        let xml = get_request(self.environment, customer_id, name, retrieval_id);
         let started = Instant::now();
         loop {
             let answer = self
@@ -287,7 +317,7 @@ fn read_answer(element: &[u8], root: &str) -> Result<Answer, CertError> {
     }
     fn child<'a, 'i>(n: roxmltree::Node<'a, 'i>, name: &str) -> Option<roxmltree::Node<'a, 'i>> {
         n.children()
-            .find(|c| c.is_element() && c.tag_name().namespace() == Some(NS) && c.tag_name().name() == name)
+            .find(|c| c.is_element() && unqualified(c) && c.tag_name().name() == name)
     }
     let value =
         |n: roxmltree::Node<'_, '_>, name: &str| child(n, name).map(|c| c.text().unwrap_or("").trim().to_string());

@@ -219,7 +219,11 @@ impl Fields<'_> {
     fn get(&self, name: &str) -> Option<String> {
         self.node
             .children()
-            .find(|n| n.is_element() && n.tag_name().namespace() == Some(NS) && n.tag_name().name() == name)
+            // Local elements are unqualified (the schema has no
+            // elementFormDefault); the service's namespace is accepted too.
+            .find(|n| {
+                n.is_element() && n.tag_name().namespace().is_none_or(|ns| ns == NS) && n.tag_name().name() == name
+            })
             .map(|n| n.text().unwrap_or("").trim().to_string())
     }
 
@@ -421,7 +425,7 @@ impl Authority {
                 format!("FAIL {}: {}", f.code, f.message),
             ),
         };
-        let xml = format!("<{response} xmlns=\"{NS}\">{content}</{response}>");
+        let xml = format!("<ser:{response} xmlns:ser=\"{NS}\">{content}</ser:{response}>");
         match sign(xml.as_bytes(), responder) {
             Ok(signed) => Answered {
                 ok: true,
