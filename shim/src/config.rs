@@ -262,6 +262,15 @@ impl Config {
         if !base_url.starts_with("https://") || base_url.len() <= "https://".len() {
             return Err(at(format!("base_url must be an https:// URL, not {:?}", file.base_url)));
         }
+        if let Some(c) = &file.certificate_service {
+            let url = c.url.trim_end_matches('/');
+            if !url.starts_with("https://") || url.len() <= "https://".len() || url.contains([' ', '?', '#']) {
+                return Err(at(format!(
+                    "certificate_service.url must be an https:// URL, not {:?}",
+                    c.url
+                )));
+            }
+        }
         let bundle = |key: &str, p: &Path| -> Result<Vec<Vec<u8>>, ConfigError> {
             let full = resolve(p);
             let pem = std::fs::read(&full).map_err(|e| at(format!("{key}: {}: {e}", full.display())))?;
@@ -277,12 +286,6 @@ impl Config {
             None => None,
             Some(c) => {
                 let url = c.url.trim_end_matches('/').to_string();
-                if !url.starts_with("https://") || url.len() <= "https://".len() || url.contains([' ', '?', '#']) {
-                    return Err(at(format!(
-                        "certificate_service.url must be an https:// URL, not {:?}",
-                        c.url
-                    )));
-                }
                 Some(CertificateService {
                     url,
                     server_ca: match c.server_ca.as_deref() {
@@ -404,6 +407,11 @@ mod tests {
             (format!("{good}colour = 1\n"), "colour"),
             (good.replace("base_url = \"https://x\"\n", ""), "base_url"),
             (format!("{good}[timeouts]\nread_secs = 1\n"), "read_secs"),
+            (
+                format!("{good}[certificate_service]\nurl = \"http://x/2017/10/CertificateServices\"\n"),
+                "certificate_service.url",
+            ),
+            (format!("{good}[certificate_service]\n"), "url"),
         ];
         for (text, key) in cases {
             let e = parse(&text).unwrap_err();

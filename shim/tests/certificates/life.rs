@@ -134,6 +134,26 @@ fn a_certificate_from_its_transfer_id_to_its_renewal() {
         "{r}"
     );
 
+    // A record signed with the replaced key is refused too, even over a
+    // connection presenting the renewed certificate.
+    if crate::simulator_support::has("curl") {
+        let key = std::fs::read_to_string(old.join("benefits-key.pem")).unwrap();
+        let cert = std::fs::read(old.join("benefits-cert.pem")).unwrap();
+        let replaced_signer = tulorekisteri::signature::Signer::from_pem(&key, &cert, None).unwrap();
+        let xml = tulorekisteri::build(&serde_json::json!({ "Echo": { "Data": "old" } })).unwrap();
+        let signed = tulorekisteri::signature::sign(xml.as_bytes(), &replaced_signer).unwrap();
+        let (rc, code, body) = sim.server.post_as(
+            "org/benefits-cert.pem",
+            "org/benefits-key.pem",
+            "EchoService",
+            "SendEcho",
+            &tulorekisteri_shim::soap::envelope(&signed),
+        );
+        let body = String::from_utf8_lossy(&body);
+        assert_eq!((rc, code), (0, 500), "{body}");
+        assert!(body.contains("replaced by a renewal"), "{body}");
+    }
+
     // cert show: subject, issuer, validity, days left of each.
     let r = run(&["cert", "show", "--config", &shim]);
     assert_eq!(r.status, 0, "{r}");
