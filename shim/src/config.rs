@@ -34,6 +34,11 @@
 //! user = "1234567-1"
 //! key = "org/sftp-key.pem"
 //! cert = "org/sftp-cert.pem"
+//! [certificate_service]                           # `cert new|renew|show` and the service's renewal
+//! url = "https://127.0.0.1:8443/2017/10/CertificateServices"
+//! server_ca = "ca/server-ca.pem"                  # optional: default, the top-level server_ca
+//! retry_seconds = 5                               # getCertificate again while not ready
+//! give_up_seconds = 600
 //!
 //! [service]                                       # `serve` only: crate::service::settings
 //! ledger = "shim.db"
@@ -71,6 +76,22 @@ pub struct Config {
     pub service: Option<crate::service::settings::ServiceSettings>,
     /// The SFTP channel's settings (`[sftp]`), when given.
     pub sftp: Option<crate::sftp::SftpSettings>,
+    /// The certificate service (`[certificate_service]`), when given.
+    pub certificate_service: Option<CertificateService>,
+}
+
+/// Where the Register's certificate service is, and how long to wait for a
+/// certificate.
+#[derive(Debug, Clone)]
+pub struct CertificateService {
+    /// `https://host[:port]/2017/10/CertificateServices`.
+    pub url: String,
+    /// The roots its TLS certificate must chain to; `None`: the system's.
+    pub server_ca: Option<Vec<Vec<u8>>>,
+    /// Wait between getCertificate requests while the certificate is not ready.
+    pub retry: Duration,
+    /// Stop asking after this long.
+    pub give_up: Duration,
 }
 
 /// Where one certificate and its key are.
@@ -143,6 +164,26 @@ struct File {
     polling: PollingFile,
     service: Option<crate::service::settings::ServiceFile>,
     sftp: Option<crate::sftp::settings::SftpFile>,
+    certificate_service: Option<CertificateServiceFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CertificateServiceFile {
+    url: String,
+    server_ca: Option<PathBuf>,
+    #[serde(default = "default_retry")]
+    retry_seconds: f64,
+    #[serde(default = "default_give_up")]
+    give_up_seconds: f64,
+}
+
+fn default_retry() -> f64 {
+    5.0
+}
+
+fn default_give_up() -> f64 {
+    600.0
 }
 
 #[derive(Deserialize, Default)]
@@ -230,6 +271,15 @@ impl Config {
         if !base_url.starts_with("https://") || base_url.len() <= "https://".len() {
             return Err(at(format!("base_url must be an https:// URL, not {:?}", file.base_url)));
         }
+        if let Some(c) = &file.certificate_service {
+            let url = c.url.trim_end_matches('/');
+            if !url.starts_with("https://") || url.len() <= "https://".len() || url.contains([' ', '?', '#']) {
+                return Err(at(format!(
+                    "certificate_service.url must be an https:// URL, not {:?}",
+                    c.url
+                )));
+            }
+        }
         let bundle = |key: &str, p: &Path| -> Result<Vec<Vec<u8>>, ConfigError> {
             let full = resolve(p);
             let pem = std::fs::read(&full).map_err(|e| at(format!("{key}: {}: {e}", full.display())))?;
@@ -241,6 +291,21 @@ impl Config {
         };
         let server_ca = file.server_ca.as_deref().map(|p| bundle("server_ca", p)).transpose()?;
         let response_ca = bundle("response_ca", &file.response_ca)?;
+        let certificate_service = match file.certificate_service {
+            None => None,
+            Some(c) => {
+                let url = c.url.trim_end_matches('/').to_string();
+                Some(CertificateService {
+                    url,
+                    server_ca: match c.server_ca.as_deref() {
+                        Some(p) => Some(bundle("certificate_service.server_ca", p)?),
+                        None => server_ca.clone(),
+                    },
+                    retry: seconds("certificate_service.retry_seconds", c.retry_seconds).map_err(|e| at(e.0))?,
+                    give_up: seconds("certificate_service.give_up_seconds", c.give_up_seconds).map_err(|e| at(e.0))?,
+                })
+            }
+        };
         let mut certificates = vec![];
         for (purpose, entry) in [
             (Purpose::Earnings, file.certificates.earnings),
@@ -290,6 +355,7 @@ impl Config {
             },
             service: file.service.map(|s| s.check(dir)).transpose().map_err(at)?,
             sftp: file.sftp.map(|s| s.check(dir)).transpose().map_err(at)?,
+            certificate_service,
         })
     }
 
@@ -351,6 +417,11 @@ mod tests {
             (format!("{good}colour = 1\n"), "colour"),
             (good.replace("base_url = \"https://x\"\n", ""), "base_url"),
             (format!("{good}[timeouts]\nread_secs = 1\n"), "read_secs"),
+            (
+                format!("{good}[certificate_service]\nurl = \"http://x/2017/10/CertificateServices\"\n"),
+                "certificate_service.url",
+            ),
+            (format!("{good}[certificate_service]\n"), "url"),
         ];
         for (text, key) in cases {
             let e = parse(&text).unwrap_err();

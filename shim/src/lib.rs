@@ -7,6 +7,7 @@
 //! and nothing of each other's logic, so the simulator can catch the
 //! client's mistakes.
 
+pub mod certificate;
 pub mod client;
 pub mod config;
 pub mod operation;

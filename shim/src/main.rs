@@ -3,7 +3,7 @@
 
 use clap::{Args, Parser, Subcommand};
 use std::process::ExitCode;
-use tulorekisteri_shim::{client, exit, service, simulator};
+use tulorekisteri_shim::{certificate, client, exit, service, simulator};
 
 #[derive(Parser)]
 #[command(
@@ -27,6 +27,8 @@ enum Command {
     Echo(client::commands::EchoArgs),
     /// Send a query (a DataRequestToIR record); print the answer as JSON
     Query(client::commands::QueryArgs),
+    /// Order, renew and show the organisation's certificates (the Register's certificate service)
+    Cert(certificate::commands::CertArgs),
     /// Run the submission service: an HTTP API for approved reports, and the worker that sends them
     Serve(service::serve::ServeArgs),
     /// A local simulator of the Incomes Register, for tests and demos
@@ -49,6 +51,8 @@ enum SimulatorCommand {
     State(simulator::commands::StateArgs),
     /// Switch faults of a running simulator
     Faults(simulator::commands::FaultsArgs),
+    /// Issue a transfer ID and password (valid once) for the certificate service's signNewCertificate
+    Transfer(simulator::commands::TransferArgs),
 }
 
 fn main() -> ExitCode {
@@ -64,12 +68,14 @@ fn main() -> ExitCode {
         Command::Status(a) => client::commands::status(a),
         Command::Echo(a) => client::commands::echo(a),
         Command::Query(a) => client::commands::query(a),
+        Command::Cert(a) => certificate::commands::run(a),
         Command::Serve(a) => service::serve::serve(a),
         Command::Simulator(s) => match s.command {
             SimulatorCommand::Init(a) => simulator::commands::init(a),
             SimulatorCommand::Serve(a) => simulator::commands::serve(a),
             SimulatorCommand::State(a) => simulator::commands::state(a),
             SimulatorCommand::Faults(a) => simulator::commands::faults(a),
+            SimulatorCommand::Transfer(a) => simulator::commands::transfer(a),
         },
     };
     ExitCode::from(status)

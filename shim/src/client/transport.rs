@@ -145,6 +145,21 @@ pub async fn post(
     record: &[u8],
     limits: Limits,
 ) -> Result<HttpAnswer, Failure> {
+    post_to(endpoint, tls, &endpoint.path(operation), operation.name, record, limits).await
+}
+
+/// POSTs `document` in a SOAP envelope to `path` with the SOAPAction
+/// `action` (the certificate service's operations, outside the
+/// operation table).
+pub async fn post_to(
+    endpoint: &Endpoint,
+    tls: Arc<ClientConfig>,
+    path: &str,
+    action: &str,
+    document: &[u8],
+    limits: Limits,
+) -> Result<HttpAnswer, Failure> {
+    let record = document;
     let stream = match tokio::time::timeout(limits.connect, connect(endpoint, tls)).await {
         Err(_) => return Err(Failure::NotSent(NotSentReason::ConnectTimeout)),
         Ok(Err(reason)) => return Err(Failure::NotSent(reason)),
@@ -152,10 +167,10 @@ pub async fn post(
     };
     let wrote = stream.wrote.clone();
     let body = soap::envelope(record);
-    let request = hyper::Request::post(endpoint.path(operation))
+    let request = hyper::Request::post(path)
         .header(HOST, endpoint.host_header())
         .header(CONTENT_TYPE, soap::CONTENT_TYPE)
-        .header("SOAPAction", format!("\"{}\"", operation.name))
+        .header("SOAPAction", format!("\"{action}\""))
         .header(CONTENT_LENGTH, body.len())
         .body(Full::new(Bytes::from(body)))
         .expect("a request of valid parts");

@@ -46,6 +46,8 @@ struct Inner {
     poll: Histogram,
     outcomes: BTreeMap<(String, &'static str), u64>,
     certificates: Vec<(&'static str, f64)>,
+    renewals: BTreeMap<&'static str, u64>,
+    renewal_failures: BTreeMap<&'static str, u64>,
 }
 
 /// This instance's counters.
@@ -78,6 +80,16 @@ impl Live {
     /// The days each certificate (by purpose) has left.
     pub fn certificates(&self, days: Vec<(&'static str, f64)>) {
         self.lock().certificates = days;
+    }
+
+    /// A certificate (by purpose) was renewed and is in use.
+    pub fn renewed(&self, purpose: &'static str) {
+        *self.lock().renewals.entry(purpose).or_default() += 1;
+    }
+
+    /// Renewing a certificate (by purpose, or "all") failed.
+    pub fn renewal_failed(&self, purpose: &'static str) {
+        *self.lock().renewal_failures.entry(purpose).or_default() += 1;
     }
 
     /// The whole text of `/metrics`.
@@ -135,6 +147,24 @@ impl Live {
             let _ = writeln!(
                 out,
                 "tulorekisteri_shim_certificate_days_left{{purpose=\"{purpose}\"}} {days:.1}"
+            );
+        }
+        out.push_str("# HELP tulorekisteri_shim_certificate_renewals_total Certificates renewed by this instance.\n");
+        out.push_str("# TYPE tulorekisteri_shim_certificate_renewals_total counter\n");
+        for (purpose, n) in &inner.renewals {
+            let _ = writeln!(
+                out,
+                "tulorekisteri_shim_certificate_renewals_total{{purpose=\"{purpose}\"}} {n}"
+            );
+        }
+        out.push_str(
+            "# HELP tulorekisteri_shim_certificate_renewal_failures Failed renewals of this instance (tried again at the next check).\n",
+        );
+        out.push_str("# TYPE tulorekisteri_shim_certificate_renewal_failures counter\n");
+        for (purpose, n) in &inner.renewal_failures {
+            let _ = writeln!(
+                out,
+                "tulorekisteri_shim_certificate_renewal_failures{{purpose=\"{purpose}\"}} {n}"
             );
         }
         out

@@ -13,6 +13,7 @@ pub mod intake;
 pub mod kinds;
 pub mod ledger;
 pub mod live;
+pub mod renewal;
 pub mod serve;
 pub mod settings;
 pub mod sftp_channel;

@@ -105,7 +105,7 @@ fn api_tls(cert: &Path, key: &Path) -> Result<Arc<rustls::ServerConfig>, String>
 
 /// Days each configured certificate has left; a warning for those inside
 /// the warning window.
-fn certificate_days(client: &Client, settings: &ServiceSettings) -> Vec<(&'static str, f64)> {
+pub(super) fn certificate_days(client: &Client, settings: &ServiceSettings) -> Vec<(&'static str, f64)> {
     let now = super::ledger::now();
     let mut days = vec![];
     for purpose in crate::operation::Purpose::ALL {
@@ -253,6 +253,12 @@ pub fn serve(a: ServeArgs) -> u8 {
         let working = tokio::spawn(worker.clone().run());
         let housekeeping = tokio::spawn(housekeeping(
             ledger.clone(),
+            client.clone(),
+            settings.clone(),
+            live.clone(),
+        ));
+        tokio::spawn(super::renewal::run(
+            config.path.clone(),
             client.clone(),
             settings.clone(),
             live.clone(),

@@ -15,6 +15,8 @@
 //! lease_seconds = 60                 # a claim of a killed instance expires (default: 2 requests + 10 s)
 //! retention_days = 90                # requests and answers kept this long
 //! certificate_warning_days = 60      # warn this long before a certificate expires
+//! renew_before_days = 60             # renew this long before expiry ([certificate_service] needed)
+//! renew_check_seconds = 86400        # how often the certificates are checked
 //! concurrency = 4                    # records in flight per instance
 //! channel = "ws"                     # deferred records: "ws" (default) or "sftp" (needs [sftp])
 //!
@@ -73,6 +75,11 @@ pub struct ServiceSettings {
     pub retention: Duration,
     /// Warn this long before a certificate expires.
     pub certificate_warning: Duration,
+    /// Renew a certificate this long before it expires (with a
+    /// `[certificate_service]`).
+    pub renew_before: Duration,
+    /// How often the certificates are checked for renewal.
+    pub renew_check: Duration,
     /// Records in flight per instance.
     pub concurrency: usize,
     /// Web origins (`http://127.0.0.1:8000`) whose pages may call the API
@@ -121,6 +128,10 @@ pub(crate) struct ServiceFile {
     retention_days: f64,
     #[serde(default = "default_warning")]
     certificate_warning_days: f64,
+    #[serde(default = "default_warning")]
+    renew_before_days: f64,
+    #[serde(default = "default_renew_check")]
+    renew_check_seconds: f64,
     #[serde(default = "default_concurrency")]
     concurrency: i64,
     #[serde(default)]
@@ -155,6 +166,9 @@ fn default_retention() -> f64 {
 }
 fn default_warning() -> f64 {
     60.0
+}
+fn default_renew_check() -> f64 {
+    86_400.0
 }
 fn default_concurrency() -> i64 {
     4
@@ -249,6 +263,8 @@ impl ServiceFile {
             lease_given: self.lease_seconds.is_some(),
             retention: positive("retention_days", self.retention_days * 86_400.0)?,
             certificate_warning: positive("certificate_warning_days", self.certificate_warning_days * 86_400.0)?,
+            renew_before: positive("renew_before_days", self.renew_before_days * 86_400.0)?,
+            renew_check: positive("renew_check_seconds", self.renew_check_seconds)?,
             concurrency: count("concurrency", self.concurrency, 256)?,
             allowed_origins: self.allowed_origins,
             channel: self.channel,

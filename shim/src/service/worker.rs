@@ -8,7 +8,7 @@ use super::current::CurrentClient;
 use super::ledger::{self, state, Change, Claim, ItemResult, Ledger};
 use super::live::Live;
 use super::settings::ServiceSettings;
-use crate::client::{NotSentReason, Outcome, PrepareError, Prepared, RejectReason, StatusQuery};
+use crate::client::{Client, NotSentReason, Outcome, PrepareError, Prepared, RejectReason, StatusQuery};
 use crate::config::Polling;
 use crate::operation;
 use serde_json::{json, Value};
@@ -309,7 +309,8 @@ impl Worker {
             }
         };
         let client = self.client.get();
-        let prepared = blocking(move || client.prepare(&xml)).await;
+        let signing = client.clone();
+        let prepared = blocking(move || signing.prepare(&xml)).await;
         let prepared = match prepared {
             Ok(p) => p,
             Err(PrepareError::Invalid(d)) => {
@@ -336,13 +337,19 @@ impl Worker {
             status_query: StatusQuery::of(&prepared, None).to_json().to_string(),
         };
         if self.change(claim, change).await {
-            self.send(claim, &prepared).await;
+            // The client that signed it presents the same certificate, also
+            // when a renewal has replaced the client in use meanwhile.
+            self.send_with(&client, claim, &prepared).await;
         }
     }
 
     async fn send(&self, claim: &Claim, prepared: &Prepared) {
+        self.send_with(&self.client.get(), claim, prepared).await
+    }
+
+    async fn send_with(&self, client: &Client, claim: &Claim, prepared: &Prepared) {
         let started = std::time::Instant::now();
-        let outcome = self.client.get().send(prepared).await;
+        let outcome = client.send(prepared).await;
         self.live.sent(&claim.kind, started.elapsed(), outcome.name());
         self.keep(claim.id, prepared.operation().name, None, &outcome).await;
         let resend = claim.attempts >= 1;

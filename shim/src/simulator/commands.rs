@@ -1,7 +1,7 @@
-//! The simulator's commands: `init`, `serve`, `state`, `faults`.
+//! The simulator's commands: `init`, `serve`, `state`, `faults`, `transfer`.
 use super::clock::now;
 use super::faults::Faults;
-use super::{journal, pki, server};
+use super::{certificates, journal, pki, server};
 use crate::exit;
 use clap::Args;
 use std::path::PathBuf;
@@ -24,6 +24,10 @@ pub struct InitArgs {
     /// The address the simulator's SFTP server will listen on
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8022")]
     pub sftp_listen: String,
+    /// How long the organisation's certificates are valid, in days (fewer
+    /// than 60: inside the renewal window at once)
+    #[arg(long, value_name = "N", default_value_t = 730)]
+    pub certificate_days: u32,
 }
 
 /// `simulator serve DIR [--processing-seconds N] [--fault KIND=PROBABILITY]...`
@@ -49,6 +53,30 @@ pub struct ServeArgs {
     /// free port; the second line printed names it).
     #[arg(long, value_name = "ADDR")]
     pub sftp_listen: Option<String>,
+    /// How long the certificates the certificate service issues are valid, in days
+    #[arg(long, value_name = "N", default_value_t = 730)]
+    pub certificate_days: u32,
+    /// How long after signNewCertificate or renewCertificate getCertificate has the certificate
+    #[arg(long, value_name = "SECONDS", default_value_t = 0.5)]
+    pub certificate_ready_seconds: f64,
+    /// How long a renewed certificate's predecessor is still accepted once
+    /// the new one was fetched (work already signed with it)
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    pub revoke_grace_seconds: f64,
+}
+
+/// `simulator transfer DIR --customer-id ID [--purpose earnings]`
+#[derive(Args, Debug)]
+pub struct TransferArgs {
+    /// The folder `simulator init` made
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// The customer (business ID) the certificate is for
+    #[arg(long, value_name = "ID")]
+    pub customer_id: String,
+    /// What the certificate will be accepted for
+    #[arg(long, value_name = "PURPOSE", default_value = "earnings", value_parser = ["earnings", "benefits", "data"])]
+    pub purpose: String,
 }
 
 /// `simulator state DIR`
@@ -77,7 +105,14 @@ fn fail(m: &str) -> u8 {
 }
 
 pub fn init(a: InitArgs) -> u8 {
-    let written = match pki::init(&a.dir, &a.listen, &a.business_id, &a.api_listen, &a.sftp_listen) {
+    let written = match pki::init(
+        &a.dir,
+        &a.listen,
+        &a.business_id,
+        &a.api_listen,
+        &a.sftp_listen,
+        a.certificate_days,
+    ) {
         Ok(w) => w,
         Err(e) => return fail(&e),
     };
@@ -118,6 +153,17 @@ pub fn serve(a: ServeArgs) -> u8 {
     if !(a.slow_seconds.is_finite() && a.slow_seconds >= 0.0) {
         return fail("--slow-seconds must be 0 or more");
     }
+    if a.certificate_days == 0 {
+        return fail("--certificate-days must be at least 1");
+    }
+    for (name, v) in [
+        ("--certificate-ready-seconds", a.certificate_ready_seconds),
+        ("--revoke-grace-seconds", a.revoke_grace_seconds),
+    ] {
+        if !(v.is_finite() && v >= 0.0) {
+            return fail(&format!("{name} must be 0 or more"));
+        }
+    }
     if let Err(e) = pki::Settings::read(&a.dir) {
         return fail(&e);
     }
@@ -131,6 +177,11 @@ pub fn serve(a: ServeArgs) -> u8 {
         slow_seconds: a.slow_seconds,
         listen: a.listen,
         sftp_listen: a.sftp_listen,
+        certificates: certificates::Options {
+            certificate_days: a.certificate_days,
+            ready_seconds: a.certificate_ready_seconds,
+            revoke_grace_seconds: a.revoke_grace_seconds,
+        },
     };
     match server::run(options, faults) {
         Ok(()) => exit::OK,
@@ -165,6 +216,28 @@ pub fn faults(a: FaultsArgs) -> u8 {
     match faults.write(&a.dir) {
         Ok(()) => {
             println!("faults from now on: {}", faults.describe());
+            exit::OK
+        }
+        Err(e) => fail(&e),
+    }
+}
+
+pub fn transfer(a: TransferArgs) -> u8 {
+    let purpose = crate::operation::Purpose::ALL
+        .into_iter()
+        .find(|p| p.key() == a.purpose)
+        .unwrap_or(crate::operation::Purpose::Earnings);
+    match certificates::transfer(&a.dir, &a.customer_id, purpose) {
+        Ok((id, password_file)) => {
+            println!("transfer id: {id}");
+            println!("password file: {}", password_file.display());
+            eprintln!(
+                "Valid once, for a {} certificate of {}: tulorekisteri-shim cert new --config FILE --customer-id {} --customer-name NAME --transfer-id {id} --transfer-password-file {}",
+                purpose.key(),
+                a.customer_id,
+                a.customer_id,
+                password_file.display()
+            );
             exit::OK
         }
         Err(e) => fail(&e),

@@ -14,6 +14,7 @@
 //! `sign`.
 
 pub mod answers;
+pub mod certificates;
 pub mod clock;
 pub mod commands;
 pub mod faults;

@@ -21,6 +21,9 @@ use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
+const SIM: &str = "Tulorekisteri simulator";
+const ORG_CA_NAME: &str = "Simulated Data Providers Test Issuing CA";
+
 /// The purposes the organisation has certificates for, as file names.
 pub const PURPOSES: [&str; 3] = ["earnings", "benefits", "data"];
 
@@ -95,6 +98,14 @@ fn validity(p: &mut CertificateParams, years: i64) {
     p.not_after = date_time_ymd((y + years) as i32, m as u8, d.min(28) as u8);
 }
 
+/// Validity from yesterday for `days` days.
+pub(super) fn validity_days(p: &mut CertificateParams, days: u32) {
+    let today = (now() / 86_400.0).floor() as i64;
+    let (y, m, d) = civil(today - 1);
+    p.not_before = date_time_ymd(y as i32, m as u8, d as u8);
+    p.not_after = p.not_before + std::time::Duration::from_secs(u64::from(days) * 86_400);
+}
+
 fn subject(p: &mut CertificateParams, organisation: &str, common_name: &str) {
     p.distinguished_name = DistinguishedName::new();
     p.distinguished_name.push(DnType::CountryName, "FI");
@@ -113,6 +124,18 @@ fn ca_params(organisation: &str, name: &str) -> Result<CertificateParams, String
     ];
     validity(&mut p, 10);
     Ok(p)
+}
+
+/// The organisations' CA's name and extensions (the certificate service
+/// issues in its name).
+pub(super) fn organisations_ca_params() -> Result<CertificateParams, String> {
+    ca_params(SIM, ORG_CA_NAME)
+}
+
+/// An organisation's TLS client and signing certificate: C=FI,
+/// O=`organisation`, CN=`business_id`.
+pub(super) fn organisation_params(organisation: &str, business_id: &str) -> Result<CertificateParams, String> {
+    leaf_params(organisation, business_id, vec![], ExtendedKeyUsagePurpose::ClientAuth)
 }
 
 fn leaf_params(
@@ -164,13 +187,18 @@ fn hex(bytes: &[u8]) -> String {
 /// Makes everything of `DIR` (see the module documentation); refuses a
 /// folder that already holds a simulator. `api_listen` is where the
 /// service's API is to listen.
+/// The organisation's certificates are valid for `certificate_days`.
 pub fn init(
     dir: &Path,
     listen: &str,
     business_id: &str,
     api_listen: &str,
     sftp_listen: &str,
+    certificate_days: u32,
 ) -> Result<Vec<Written>, String> {
+    if certificate_days == 0 {
+        return Err("--certificate-days must be at least 1".into());
+    }
     let host = host_of(listen)?;
     host_of(api_listen).map_err(|_| format!("--api-listen must be HOST:PORT, not {api_listen:?}"))?;
     host_of(sftp_listen).map_err(|_| format!("--sftp-listen must be HOST:PORT, not {sftp_listen:?}"))?;
@@ -200,16 +228,13 @@ pub fn init(
         Ok(())
     };
     let e = |e: rcgen::Error| e.to_string();
-    const SIM: &str = "Tulorekisteri simulator";
 
     let mut keys = rsa_keys(12)?.into_iter();
     let mut key = || keys.next().ok_or_else(|| "RSA keys".to_string());
 
     // The organisations' CA and the organisation's three certificates.
     let org_ca_key = key()?;
-    let org_ca = ca_params(SIM, "Simulated Data Providers Test Issuing CA")?
-        .self_signed(&org_ca_key.pair)
-        .map_err(e)?;
+    let org_ca = organisations_ca_params()?.self_signed(&org_ca_key.pair).map_err(e)?;
     put(
         "ca/organisations-ca.pem",
         org_ca.pem().as_bytes(),
@@ -224,9 +249,9 @@ pub fn init(
     )?;
     for purpose in PURPOSES {
         let k = key()?;
-        let cert = leaf_params(ORGANISATION, business_id, vec![], ExtendedKeyUsagePurpose::ClientAuth)?
-            .signed_by(&k.pair, &org_ca, &org_ca_key.pair)
-            .map_err(e)?;
+        let mut params = organisation_params(ORGANISATION, business_id)?;
+        validity_days(&mut params, certificate_days);
+        let cert = params.signed_by(&k.pair, &org_ca, &org_ca_key.pair).map_err(e)?;
         let password: String = random_bytes(16).iter().map(|b| format!("{b:02x}")).collect();
         let der = k.key.to_pkcs8_der().map_err(|e| format!("RSA key: {e}"))?;
         let p12 = keystore::write(der.as_bytes(), cert.der(), &password)?;
@@ -491,6 +516,9 @@ pub fn client_config(listen: &str) -> String {
             "\n[certificates.{purpose}]\nkey = \"org/{purpose}-key.pem\"\ncert = \"org/{purpose}-cert.pem\"\n"
         ));
     }
+    out.push_str(&format!(
+        "\n[certificate_service]\nurl = \"https://{listen}/2017/10/CertificateServices\"\nretry_seconds = 0.2\ngive_up_seconds = 30\n"
+    ));
     out.push_str("\n[timeouts]\nconnect_seconds = 5\nread_seconds = 5\n");
     out.push_str("\n[polling]\nfirst_after_seconds = 1\nevery_seconds = 1\ngive_up_after_seconds = 60\n");
     out

@@ -27,6 +27,9 @@ pub struct Trust<'a> {
     pub org_ca: &'a [Vec<u8>],
     /// The organisation's certificates (DER) by purpose.
     pub purposes: &'a [(Vec<u8>, Purpose)],
+    /// Whether a certificate (DER) is refused although it chains to the CA
+    /// (replaced by a renewal).
+    pub refused: &'a dyn Fn(&[u8]) -> bool,
 }
 
 /// What deciding needs besides the request and the state.
@@ -180,6 +183,9 @@ fn check_record<'a>(
         ));
     }
     let signer_der = verified.signer.der();
+    if (trust.refused)(signer_der) {
+        return Err("the record's signer certificate was replaced by a renewal and is no longer accepted".into());
+    }
     if tls_cert.is_some_and(|c| c != signer_der) {
         return Err("the record is signed with another certificate than the TLS client certificate".into());
     }

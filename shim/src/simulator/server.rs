@@ -8,6 +8,7 @@
 //! fault.
 
 use super::answers;
+use super::certificates::{self, Authority};
 use super::clock::{date_time, now};
 use super::faults::{Fault, FaultFile, Faults};
 use super::journal::Store;
@@ -48,6 +49,8 @@ pub struct Options {
     pub listen: Option<String>,
     /// Another SFTP address than the one `init` wrote (port 0: any free port).
     pub sftp_listen: Option<String>,
+    /// How the certificate service issues certificates.
+    pub certificates: certificates::Options,
 }
 
 /// Everything a request needs.
@@ -56,7 +59,9 @@ struct App {
     store: Arc<Mutex<Store>>,
     faults: Mutex<FaultFile>,
     org_ca: Vec<Vec<u8>>,
-    purposes: Vec<(Vec<u8>, Purpose)>,
+    /// The certificate service, and which certificates are accepted for
+    /// which purpose (init's and those issued since; replaced ones refused).
+    authority: Authority,
     responder: Signer,
     forger: Signer,
     processing_seconds: f64,
@@ -97,8 +102,8 @@ impl App {
             dir: dir.clone(),
             store: Arc::new(Mutex::new(Store::open(dir)?)),
             faults: Mutex::new(FaultFile::new(dir, faults)),
+            authority: Authority::load(dir, org_ca.clone(), purposes, options.certificates)?,
             org_ca,
-            purposes,
             responder: signer(dir, "server/response-key.pem", "server/response-cert.pem")?,
             forger: signer(dir, "server/forged-key.pem", "server/forged-cert.pem")?,
             processing_seconds: options.processing_seconds,
@@ -110,7 +115,10 @@ impl App {
         let chain = vec![first_certificate(&self.dir, "server/tls-cert.pem")?];
         let pem = read(&self.dir, "server/tls-key.pem")?;
         let (_, key) = pkcs8::der::pem::decode_vec(&pem).map_err(|e| format!("server/tls-key.pem: {e}"))?;
-        tls::server_config(chain, key, &self.org_ca).map_err(|e| e.to_string())
+        // A client certificate is optional at the handshake (the certificate
+        // service takes requests without one); the Web Service's paths need one.
+        tls::server_config_optional_client(chain, key, &self.org_ca, self.authority.refusal())
+            .map_err(|e| e.to_string())
     }
 
     /// Processes one request (blocking: validation and signing take time):
@@ -135,9 +143,12 @@ impl App {
             Ok(SoapBody::Fault(_)) => return client("a SOAP fault is not a request".into()),
             Err(e) => return client(e.to_string()),
         };
+        let purposes = self.authority.purposes();
+        let refused = |der: &[u8]| self.authority.refuses(der);
         let trust = Trust {
             org_ca: &self.org_ca,
-            purposes: &self.purposes,
+            purposes: &purposes,
+            refused: &refused,
         };
         let (delivery_id, checked) = process::check(op, record, cert, &trust);
         let at;
@@ -332,6 +343,12 @@ async fn respond(app: Arc<App>, req: Request<Incoming>, cert: Option<Vec<u8>>) -
     if req.method() != Method::POST {
         return refuse(format!("{} is not a SOAP request (POST)", req.method()));
     }
+    if path == certificates::PATH {
+        return certificate_service(app, req, action.trim_matches('"').to_string()).await;
+    }
+    if cert.is_none() {
+        return refuse("the Web Service needs a TLS client certificate of the Register".into());
+    }
     let Some(op) = operation::for_action(&path, &action) else {
         return refuse(format!("no operation {action} at {path}"));
     };
@@ -386,6 +403,33 @@ async fn respond(app: Arc<App>, req: Request<Incoming>, cert: Option<Vec<u8>>) -
             Ok(response(&reply, Payload::whole(reply.body.clone()), None))
         }
     }
+}
+
+/// One request of the certificate service (no client certificate needed).
+async fn certificate_service(
+    app: Arc<App>,
+    req: Request<Incoming>,
+    action: String,
+) -> Result<Response<Payload>, io::Error> {
+    let body = match Limited::new(req.into_body(), 1 << 20).collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(e) => {
+            log(&action, None, &format!("the request could not be read: {e}"), None);
+            return Err(io::Error::other("the request could not be read"));
+        }
+    };
+    let worker = app.clone();
+    let name = action.clone();
+    let answered = tokio::task::spawn_blocking(move || worker.authority.answer(&name, &body, &worker.responder))
+        .await
+        .map_err(|e| io::Error::other(format!("the request's processing failed: {e}")))?;
+    log(&action, None, &answered.outcome, None);
+    let status = match answered.ok {
+        true => StatusCode::OK,
+        false => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    let reply = Reply::soap(status, answered.body, answered.outcome);
+    Ok(response(&reply, Payload::whole(reply.body.clone()), None))
 }
 
 async fn connection(app: Arc<App>, acceptor: TlsAcceptor, tcp: tokio::net::TcpStream) {
