@@ -49,6 +49,8 @@ enum SimulatorCommand {
     State(simulator::commands::StateArgs),
     /// Switch faults of a running simulator
     Faults(simulator::commands::FaultsArgs),
+    /// Write the data subscribers get (WageReportsFromIR etc.) to DIR/sftp/<subscriber>/data/
+    Distribute(simulator::commands::DistributeArgs),
 }
 
 fn main() -> ExitCode {
@@ -70,6 +72,7 @@ fn main() -> ExitCode {
             SimulatorCommand::Serve(a) => simulator::commands::serve(a),
             SimulatorCommand::State(a) => simulator::commands::state(a),
             SimulatorCommand::Faults(a) => simulator::commands::faults(a),
+            SimulatorCommand::Distribute(a) => simulator::commands::distribute(a),
         },
     };
     ExitCode::from(status)
