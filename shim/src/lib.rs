@@ -9,6 +9,7 @@
 
 pub mod client;
 pub mod config;
+pub mod fetch;
 pub mod operation;
 pub mod service;
 pub mod sftp;

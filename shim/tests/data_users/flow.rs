@@ -4,6 +4,7 @@
 use crate::simulator_support::{fresh, read, Server, BUSINESS_ID};
 use crate::support::*;
 use std::path::Path;
+use tulorekisteri_shim::fetch::Event;
 
 /// The simulator's folder with `shim.toml` pointed at the server's port.
 fn point(dir: &Path, server: &Server) -> std::path::PathBuf {
@@ -72,6 +73,42 @@ fn a_subscription_is_distributed_as_signed_schema_valid_documents() {
         doc["WageReportsFromIR"]["Reports"]["Report"][0]["ReportData"]["ReportId"],
         "w3"
     );
+
+    // The fetch part on the files as they are (no SFTP): each verified,
+    // written as the JSON `tulorekisteri parse` prints, tracked.
+    let data = dir.join(format!("sftp/{BUSINESS_ID}/data"));
+    let out = dir.join("fetched-local");
+    let ca = response_ca(&dir);
+    let summary = fetch_folder(&data, &out, &ca);
+    assert_eq!(summary.status(), 0, "{summary:?}");
+    assert_eq!(summary.events.len(), 2, "{summary:?}");
+    for e in &summary.events {
+        let Event::Fetched { name, json, root } = e else {
+            panic!("{e:?}")
+        };
+        assert_eq!(root, "WageReportsFromIR");
+        let (printed, _) = parse_as_cli(&data.join(name));
+        assert_eq!(std::fs::read_to_string(json).unwrap(), printed, "{name}");
+    }
+    let tracked: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("fetched.json")).unwrap()).unwrap();
+    assert_eq!(tracked["files"].as_object().unwrap().len(), 2, "{tracked}");
+    let again = fetch_folder(&data, &out, &ca);
+    assert!(again.events.is_empty(), "{again:?}");
+    assert_eq!(again.already, 2);
+
+    // A tampered file: refused, nothing written of it, the status 1.
+    let first_name = data_files(&data)[0].clone();
+    let mut bytes = std::fs::read(data.join(&first_name)).unwrap();
+    let at = find(&bytes, b"<NrOfReports>").unwrap() + b"<NrOfReports>".len();
+    bytes[at] = if bytes[at] == b'7' { b'8' } else { b'7' };
+    std::fs::write(data.join("0-tampered-WageReportsFromIR.xml"), &bytes).unwrap();
+    let refused = fetch_folder(&data, &out, &ca);
+    assert_eq!(refused.status(), 1, "{refused:?}");
+    assert!(
+        matches!(&refused.events[..], [Event::Refused { name, kind: "bad-signature", .. }] if name == "0-tampered-WageReportsFromIR.xml"),
+        "{refused:?}"
+    );
+    assert!(!out.join("0-tampered-WageReportsFromIR.json").exists());
     server.stop();
 }
 

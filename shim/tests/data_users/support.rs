@@ -129,3 +129,34 @@ pub fn parse_as_cli(file: &Path) -> (String, bool) {
         }
     }
 }
+
+/// The trust anchors of the Register's answers (`ca/response-ca.pem`).
+pub fn response_ca(dir: &Path) -> Vec<Vec<u8>> {
+    tulorekisteri::signature::Certificate::pem_bundle(&std::fs::read(dir.join("ca/response-ca.pem")).unwrap()).unwrap()
+}
+
+/// The library's fetch from a local folder (the verify, convert and track
+/// part, without SFTP).
+pub fn fetch_folder(data: &Path, out: &Path, ca: &[Vec<u8>]) -> tulorekisteri_shim::fetch::Summary {
+    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let mut source = tulorekisteri_shim::fetch::Folder(data.to_path_buf());
+    runtime
+        .block_on(tulorekisteri_shim::fetch::fetch_new(&mut source, out, ca))
+        .unwrap()
+}
+
+/// The data files of a folder, sorted.
+pub fn data_files(data: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(data)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(".xml"))
+        .collect();
+    names.sort();
+    names
+}
+
+/// Where `needle` first is in `bytes`.
+pub fn find(bytes: &[u8], needle: &[u8]) -> Option<usize> {
+    bytes.windows(needle.len()).position(|w| w == needle)
+}
