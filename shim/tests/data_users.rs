@@ -9,5 +9,10 @@ mod simulator_support;
 
 #[path = "data_users/flow.rs"]
 mod flow;
+#[path = "data_users/service.rs"]
+mod service;
+#[path = "service/support.rs"]
+#[allow(dead_code)]
+mod service_api;
 #[path = "data_users/support.rs"]
 mod support;
