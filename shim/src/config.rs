@@ -28,6 +28,13 @@
 //! every_seconds = 300
 //! give_up_after_seconds = 7200
 //!
+//! [sftp]                                          # the SFTP channel: crate::sftp::settings
+//! address = "127.0.0.1:8022"
+//! host_key = "ssh-rsa AAAA..."
+//! user = "1234567-1"
+//! key = "org/sftp-key.pem"
+//! cert = "org/sftp-cert.pem"
+//!
 //! [service]                                       # `serve` only: crate::service::settings
 //! ledger = "shim.db"
 //! api_tokens = ["sha256:..."]
@@ -62,6 +69,8 @@ pub struct Config {
     pub polling: Polling,
     /// The submission service's settings (`[service]`), when given.
     pub service: Option<crate::service::settings::ServiceSettings>,
+    /// The SFTP channel's settings (`[sftp]`), when given.
+    pub sftp: Option<crate::sftp::SftpSettings>,
 }
 
 /// Where one certificate and its key are.
@@ -133,6 +142,7 @@ struct File {
     #[serde(default)]
     polling: PollingFile,
     service: Option<crate::service::settings::ServiceFile>,
+    sftp: Option<crate::sftp::settings::SftpFile>,
 }
 
 #[derive(Deserialize, Default)]
@@ -279,6 +289,7 @@ impl Config {
                 give_up_after: seconds("polling.give_up_after_seconds", file.polling.give_up_after_seconds)?,
             },
             service: file.service.map(|s| s.check(dir)).transpose().map_err(at)?,
+            sftp: file.sftp.map(|s| s.check(dir)).transpose().map_err(at)?,
         })
     }
 

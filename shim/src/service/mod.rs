@@ -2,7 +2,8 @@
 //! takes approved reports and records ([`api`], checked by [`intake`]), a
 //! ledger that keeps every step ([`ledger`]: SQLite, or PostgreSQL for
 //! several instances), and a worker that groups, signs, submits and follows
-//! them ([`worker`]) with the Register's client. docs/service.md is the
+//! them ([`worker`]) with the Register's client, deferred records over
+//! SFTP where configured ([`sftp_channel`]). docs/service.md is the
 //! user's guide.
 
 pub mod api;
@@ -14,6 +15,7 @@ pub mod ledger;
 pub mod live;
 pub mod serve;
 pub mod settings;
+pub mod sftp_channel;
 pub mod worker;
 
 /// `n` random bytes as lowercase hex (DeliveryId prefixes, instance names).

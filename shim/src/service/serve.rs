@@ -80,6 +80,10 @@ fn secrets(config: &Config, settings: &ServiceSettings) -> Vec<PathBuf> {
         }
     }
     files.extend(settings.tls.as_ref().map(|(_, k)| k.clone()));
+    if let Some(s) = &config.sftp {
+        files.push(s.key.clone());
+        files.extend(s.passphrase_file.clone());
+    }
     files
 }
 
@@ -172,6 +176,19 @@ pub fn serve(a: ServeArgs) -> u8 {
         Ok(c) => Arc::new(CurrentClient::new(c)),
         Err(e) => return fail(&e.0),
     };
+    // Made whenever [sftp] is there: records sent over SFTP before are
+    // followed there even when no payer's channel is sftp now.
+    let sftp = match (settings.uses_sftp(), config.sftp.is_some()) {
+        (false, false) => None,
+        (uses, _) => match super::sftp_channel::SftpChannel::new(&config) {
+            Ok(c) => Some(Arc::new(c)),
+            Err(e) if uses => return fail(&format!("service.channel is sftp: {e}")),
+            Err(e) => {
+                eprintln!("serve: warning: [sftp] cannot be used: {e}");
+                None
+            }
+        },
+    };
     let first = client.get();
     let business_id = crate::operation::Purpose::ALL
         .iter()
@@ -222,6 +239,7 @@ pub fn serve(a: ServeArgs) -> u8 {
         stopping: stopping.clone(),
         wake: wake.clone(),
         live: live.clone(),
+        sftp,
     });
     let result: Result<(), String> = runtime.block_on(async move {
         let listener = TcpListener::bind(&settings.listen)

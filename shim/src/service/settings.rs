@@ -16,6 +16,10 @@
 //! retention_days = 90                # requests and answers kept this long
 //! certificate_warning_days = 60      # warn this long before a certificate expires
 //! concurrency = 4                    # records in flight per instance
+//! channel = "ws"                     # deferred records: "ws" (default) or "sftp" (needs [sftp])
+//!
+//! [service.channel_by_payer]         # per payer (DeliveryDataOwner's code), over the global
+//! "1234567-1" = "sftp"
 //! ```
 
 use serde::Deserialize;
@@ -29,6 +33,16 @@ pub enum LedgerLocation {
     Sqlite(PathBuf),
     /// A PostgreSQL URL (`postgres://` or `postgresql://`).
     Postgres(String),
+}
+
+/// How a deferred record goes to the Register.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Channel {
+    /// The Web Service (the default).
+    Ws,
+    /// SFTP (`[sftp]`).
+    Sftp,
 }
 
 /// The service's settings, checked.
@@ -64,6 +78,23 @@ pub struct ServiceSettings {
     /// Web origins (`http://127.0.0.1:8000`) whose pages may call the API
     /// from a browser (CORS); none by default.
     pub allowed_origins: Vec<String>,
+    /// The channel of deferred records (real-time ones go over the Web
+    /// Service whatever it says).
+    pub channel: Channel,
+    /// Per payer (DeliveryDataOwner's code): its channel, over `channel`.
+    pub channel_by_payer: std::collections::BTreeMap<String, Channel>,
+}
+
+impl ServiceSettings {
+    /// The channel of a deferred record of `payer`.
+    pub fn channel_of(&self, payer: &str) -> Channel {
+        self.channel_by_payer.get(payer).copied().unwrap_or(self.channel)
+    }
+
+    /// Whether any record may go over SFTP.
+    pub fn uses_sftp(&self) -> bool {
+        self.channel == Channel::Sftp || self.channel_by_payer.values().any(|c| *c == Channel::Sftp)
+    }
 }
 
 /// The section as written.
@@ -94,6 +125,14 @@ pub(crate) struct ServiceFile {
     concurrency: i64,
     #[serde(default)]
     allowed_origins: Vec<String>,
+    #[serde(default = "default_channel")]
+    channel: Channel,
+    #[serde(default)]
+    channel_by_payer: std::collections::BTreeMap<String, Channel>,
+}
+
+fn default_channel() -> Channel {
+    Channel::Ws
 }
 
 fn default_listen() -> String {
@@ -212,6 +251,37 @@ impl ServiceFile {
             certificate_warning: positive("certificate_warning_days", self.certificate_warning_days * 86_400.0)?,
             concurrency: count("concurrency", self.concurrency, 256)?,
             allowed_origins: self.allowed_origins,
+            channel: self.channel,
+            channel_by_payer: self.channel_by_payer,
         })
+    }
+}
+
+#[cfg(test)]
+mod channel_tests {
+    use super::*;
+
+    fn check(extra: &str) -> Result<ServiceSettings, String> {
+        let text = format!(
+            "ledger = \"x.db\"\napi_tokens = [\"sha256:{}\"]\n{extra}",
+            "0".repeat(64)
+        );
+        let file: ServiceFile = toml::from_str(&text).map_err(|e| e.to_string())?;
+        file.check(Path::new("/conf"))
+    }
+
+    #[test]
+    fn the_channel_is_global_or_per_payer() {
+        let s = check("").unwrap();
+        assert_eq!(s.channel_of("1234567-1"), Channel::Ws);
+        assert!(!s.uses_sftp());
+        let s = check("channel = \"sftp\"\n[channel_by_payer]\n\"7654321-7\" = \"ws\"\n").unwrap();
+        assert_eq!(s.channel_of("1234567-1"), Channel::Sftp);
+        assert_eq!(s.channel_of("7654321-7"), Channel::Ws);
+        let s = check("[channel_by_payer]\n\"7654321-7\" = \"sftp\"\n").unwrap();
+        assert_eq!(s.channel_of("1234567-1"), Channel::Ws);
+        assert!(s.uses_sftp());
+        let e = check("channel = \"ftp\"\n").unwrap_err();
+        assert!(e.contains("channel") && e.contains("ftp"), "{e}");
     }
 }

@@ -34,6 +34,9 @@ pub struct Worker {
     pub wake: Arc<Notify>,
     /// Counters for `/metrics`.
     pub live: Arc<Live>,
+    /// The SFTP account, when `[sftp]` is configured and a payer's channel
+    /// is `sftp` (deferred records only).
+    pub sftp: Option<Arc<super::sftp_channel::SftpChannel>>,
 }
 
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
@@ -47,7 +50,7 @@ fn errors_json(list: &[tulorekisteri::feedback::ErrorInfo]) -> Vec<Value> {
 }
 
 /// The final change a feedback makes.
-fn final_of(f: &Feedback, reason: Option<String>) -> Change {
+pub(super) fn final_of(f: &Feedback, reason: Option<String>) -> Change {
     let items = f
         .valid_items
         .iter()
@@ -70,7 +73,7 @@ fn final_of(f: &Feedback, reason: Option<String>) -> Change {
     }
 }
 
-fn after(d: Duration) -> f64 {
+pub(super) fn after(d: Duration) -> f64 {
     ledger::now() + d.as_secs_f64()
 }
 
@@ -114,7 +117,7 @@ impl Worker {
     }
 
     /// Records `change` under the claim; false when its lease was lost.
-    async fn change(&self, claim: &Claim, change: Change) -> bool {
+    pub(super) async fn change(&self, claim: &Claim, change: Change) -> bool {
         let (ledger, token, record) = (self.ledger.clone(), claim.token.clone(), claim.id);
         let lease = self.settings.lease.as_secs_f64();
         let name = change_name(&change);
@@ -137,7 +140,7 @@ impl Worker {
         }
     }
 
-    async fn keep(&self, record: i64, operation: &'static str, request: Option<Vec<u8>>, outcome: &Outcome) {
+    pub(super) async fn keep(&self, record: i64, operation: &'static str, request: Option<Vec<u8>>, outcome: &Outcome) {
         let answer = match outcome {
             Outcome::Delivered(a) => Some(a.record.clone()),
             Outcome::Rejected { answer, .. } => answer.clone(),
@@ -161,11 +164,27 @@ impl Worker {
         }
     }
 
-    fn polling(&self) -> Polling {
+    pub(super) fn polling(&self) -> Polling {
         *self.client.get().polling()
     }
 
+    /// Whether the record goes (or went) over SFTP: a signed one as its
+    /// kept status request says, an unsigned deferred one as its payer's
+    /// channel says.
+    fn over_sftp(&self, claim: &Claim) -> bool {
+        use super::sftp_channel::{is_deferred, marked_sftp};
+        match claim.signed {
+            true => marked_sftp(claim.status_query.as_deref()),
+            false => {
+                is_deferred(&claim.root) && self.settings.channel_of(&claim.owner) == super::settings::Channel::Sftp
+            }
+        }
+    }
+
     async fn handle(&self, claim: Claim) {
+        if self.over_sftp(&claim) {
+            return self.handle_sftp(&claim).await;
+        }
         match (claim.state.as_str(), claim.signed) {
             (state::READY | state::SENDING, false) => self.sign_and_send(&claim).await,
             // Nothing of it left before (not sent, or signed and killed
@@ -191,7 +210,7 @@ impl Worker {
     }
 
     /// The signed record kept for the claim, read again.
-    async fn kept(&self, claim: &Claim) -> Option<Prepared> {
+    pub(super) async fn kept(&self, claim: &Claim) -> Option<Prepared> {
         let (ledger, id) = (self.ledger.clone(), claim.id);
         let read = blocking(move || match ledger.signed(id) {
             Ok(Some(signed)) => Prepared::from_signed(signed).map_err(|e| e.to_string()),
@@ -211,7 +230,7 @@ impl Worker {
 
     /// The unsigned record of a claim: as posted, or built from its header
     /// and reports.
-    async fn unsigned(&self, claim: &Claim) -> Result<Vec<u8>, Change> {
+    pub(super) async fn unsigned(&self, claim: &Claim) -> Result<Vec<u8>, Change> {
         let (ledger, id) = (self.ledger.clone(), claim.id);
         if claim.posted {
             let ledger = ledger.clone();
@@ -462,7 +481,7 @@ impl Worker {
 
     /// An acknowledged record without final feedback: ask again, or, past
     /// the polling limit, attention.
-    fn still_waiting(&self, claim: &Claim, now: f64, reason: String) -> Change {
+    pub(super) fn still_waiting(&self, claim: &Claim, now: f64, reason: String) -> Change {
         let since = claim.acked_at.unwrap_or(now);
         match now - since > self.polling().give_up_after.as_secs_f64() {
             true => Change::Attention {
@@ -480,11 +499,11 @@ impl Worker {
 }
 
 /// Waits between sends that did not leave: 1, 2, 4 ... 60 s.
-fn backoff(attempts: i64) -> Duration {
+pub(super) fn backoff(attempts: i64) -> Duration {
     Duration::from_secs(1u64 << attempts.clamp(0, 6)).min(Duration::from_secs(60))
 }
 
-fn diagnostic_json(d: &tulorekisteri::Diagnostic) -> Value {
+pub(super) fn diagnostic_json(d: &tulorekisteri::Diagnostic) -> Value {
     json!({
         "code": d.code.as_str(),
         "message": d.message,
