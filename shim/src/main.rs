@@ -3,7 +3,7 @@
 
 use clap::{Args, Parser, Subcommand};
 use std::process::ExitCode;
-use tulorekisteri_shim::{client, exit, service, simulator};
+use tulorekisteri_shim::{client, exit, fetch, service, simulator};
 
 #[derive(Parser)]
 #[command(
@@ -27,6 +27,8 @@ enum Command {
     Echo(client::commands::EchoArgs),
     /// Send a query (a DataRequestToIR record); print the answer as JSON
     Query(client::commands::QueryArgs),
+    /// Fetch the data of your subscriptions over SFTP: verify each new file, write it as JSON
+    Fetch(fetch::FetchArgs),
     /// Run the submission service: an HTTP API for approved reports, and the worker that sends them
     Serve(service::serve::ServeArgs),
     /// A local simulator of the Incomes Register, for tests and demos
@@ -66,6 +68,7 @@ fn main() -> ExitCode {
         Command::Status(a) => client::commands::status(a),
         Command::Echo(a) => client::commands::echo(a),
         Command::Query(a) => client::commands::query(a),
+        Command::Fetch(a) => fetch::fetch(a),
         Command::Serve(a) => service::serve::serve(a),
         Command::Simulator(s) => match s.command {
             SimulatorCommand::Init(a) => simulator::commands::init(a),

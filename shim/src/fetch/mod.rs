@@ -8,7 +8,7 @@
 //! removed: what was fetched is known by `fetched.json`.
 
 pub mod convert;
-// mod sftp_source; (once the SFTP session is merged)
+mod sftp_source;
 pub mod store;
 
 use crate::config::Config;
@@ -64,11 +64,7 @@ pub enum Event {
     Fetched { name: String, json: PathBuf, root: String },
     /// Refused: nothing written of it, not recorded (fetched again, and
     /// refused again, next time).
-    Refused {
-        name: String,
-        why: String,
-        kind: &'static str,
-    },
+    Refused { name: String, why: String, kind: &'static str },
     /// It could not be read from the source, or written here.
     Failed { name: String, why: String },
 }
@@ -132,11 +128,7 @@ pub async fn fetch_new(source: &mut impl Source, out: &Path, response_ca: &[Vec<
             Ok(c) => {
                 let now = crate::client::request::timestamp_now();
                 match fetched.keep(out, &name, &bytes, &c.root, &c.json, &now) {
-                    Ok(json) => Event::Fetched {
-                        name,
-                        json,
-                        root: c.root,
-                    },
+                    Ok(json) => Event::Fetched { name, json, root: c.root },
                     Err(why) => Event::Failed { name, why },
                 }
             }
@@ -178,6 +170,36 @@ fn fail(code: u8, m: &str) -> u8 {
 }
 
 /// The `fetch` command.
-pub fn fetch(_args: FetchArgs) -> u8 {
-    fail(exit::USAGE, "the SFTP session is not merged yet")
+pub fn fetch(args: FetchArgs) -> u8 {
+    let config = match Config::read(&args.config) {
+        Ok(c) => c,
+        Err(e) => return fail(exit::USAGE, &e.0),
+    };
+    let Some(settings) = config.sftp.clone() else {
+        return fail(
+            exit::USAGE,
+            &format!("{} has no [sftp] section (the SFTP account to fetch from)", args.config.display()),
+        );
+    };
+    let out = out_dir(&args, &args.config);
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => return fail(exit::PENDING, &e.to_string()),
+    };
+    runtime.block_on(async {
+        let mut source = match sftp_source::Account::connect(&settings, &config.timeouts).await {
+            Ok(s) => s,
+            Err(e) if e.is_configuration() => return fail(exit::USAGE, &e.to_string()),
+            Err(e) => return fail(exit::PENDING, &format!("{e}; nothing fetched, fetch again")),
+        };
+        let result = fetch_new(&mut source, &out, &config.response_ca).await;
+        source.close().await;
+        match result {
+            Ok(summary) => {
+                print(&summary);
+                summary.status()
+            }
+            Err(e) => fail(exit::PENDING, &format!("{e}; nothing fetched")),
+        }
+    })
 }
