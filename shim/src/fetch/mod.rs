@@ -64,7 +64,11 @@ pub enum Event {
     Fetched { name: String, json: PathBuf, root: String },
     /// Refused: nothing written of it, not recorded (fetched again, and
     /// refused again, next time).
-    Refused { name: String, why: String, kind: &'static str },
+    Refused {
+        name: String,
+        why: String,
+        kind: &'static str,
+    },
     /// It could not be read from the source, or written here.
     Failed { name: String, why: String },
 }
@@ -128,7 +132,11 @@ pub async fn fetch_new(source: &mut impl Source, out: &Path, response_ca: &[Vec<
             Ok(c) => {
                 let now = crate::client::request::timestamp_now();
                 match fetched.keep(out, &name, &bytes, &c.root, &c.json, &now) {
-                    Ok(json) => Event::Fetched { name, json, root: c.root },
+                    Ok(json) => Event::Fetched {
+                        name,
+                        json,
+                        root: c.root,
+                    },
                     Err(why) => Event::Failed { name, why },
                 }
             }
@@ -178,7 +186,10 @@ pub fn fetch(args: FetchArgs) -> u8 {
     let Some(settings) = config.sftp.clone() else {
         return fail(
             exit::USAGE,
-            &format!("{} has no [sftp] section (the SFTP account to fetch from)", args.config.display()),
+            &format!(
+                "{} has no [sftp] section (the SFTP account to fetch from)",
+                args.config.display()
+            ),
         );
     };
     let out = out_dir(&args, &args.config);

@@ -298,7 +298,7 @@ fn processed(s: &Subscription, state: &State, now: f64) -> bool {
 
 /// The report versions of `kind` that are ready (their record processed)
 /// and in the main subscription's ModifiedTimespan.
-fn candidates<'s>(state: &'s State, kind: i64, window: (f64, f64), now: f64) -> impl Iterator<Item = &'s Report> {
+fn candidates(state: &State, kind: i64, window: (f64, f64), now: f64) -> impl Iterator<Item = &Report> {
     state.reports.iter().filter(move |r| {
         r.delivery_data_type == kind
             && (window.0..window.1).contains(&r.version_received_at)
