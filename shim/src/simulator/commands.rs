@@ -21,6 +21,9 @@ pub struct InitArgs {
     /// The address the service's API (`serve --config DIR/shim.toml`) will listen on
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
     pub api_listen: String,
+    /// The address the simulator's SFTP server will listen on
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8022")]
+    pub sftp_listen: String,
 }
 
 /// `simulator serve DIR [--processing-seconds N] [--fault KIND=PROBABILITY]...`
@@ -46,6 +49,10 @@ pub struct ServeArgs {
     /// distribute` does (0: only when that command runs)
     #[arg(long, value_name = "N", default_value_t = 0.0)]
     pub distribute_seconds: f64,
+    /// Serve SFTP on another address than the one `init` wrote (port 0: any
+    /// free port; the second line printed names it).
+    #[arg(long, value_name = "ADDR")]
+    pub sftp_listen: Option<String>,
 }
 
 /// `simulator distribute DIR`: writes, for every valid subscription, what
@@ -83,15 +90,16 @@ fn fail(m: &str) -> u8 {
 }
 
 pub fn init(a: InitArgs) -> u8 {
-    let written = match pki::init(&a.dir, &a.listen, &a.business_id, &a.api_listen) {
+    let written = match pki::init(&a.dir, &a.listen, &a.business_id, &a.api_listen, &a.sftp_listen) {
         Ok(w) => w,
         Err(e) => return fail(&e),
     };
     println!(
-        "Made a simulator of the Incomes Register in {} for business ID {}, to serve on https://{}/20170526:",
+        "Made a simulator of the Incomes Register in {} for business ID {}, to serve on https://{}/20170526 and SFTP on {}:",
         a.dir.display(),
         a.business_id,
-        a.listen
+        a.listen,
+        a.sftp_listen
     );
     let width = written.iter().map(|w| w.path.len()).max().unwrap_or(0);
     for w in &written {
@@ -141,6 +149,7 @@ pub fn serve(a: ServeArgs) -> u8 {
         processing_seconds: a.processing_seconds,
         slow_seconds: a.slow_seconds,
         listen: a.listen,
+        sftp_listen: a.sftp_listen,
     };
     match server::run(options, faults) {
         Ok(()) => exit::OK,

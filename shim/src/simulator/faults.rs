@@ -51,6 +51,19 @@ pub const ALL: [Fault; 10] = [
 /// The one fault that is a number of seconds, not a probability.
 pub const STATUS_LAG: &str = "status-lag";
 
+/// SFTP: close the connection after about half of a `.part` upload's bytes.
+pub const SFTP_DROP_DURING_UPLOAD: &str = "sftp-drop-during-upload";
+/// SFTP: on the rename to the final name, close the connection instead.
+pub const SFTP_DROP_BEFORE_RENAME: &str = "sftp-drop-before-rename";
+/// SFTP: feedback files appear this many seconds after processing ends.
+pub const SFTP_FEEDBACK_LATE: &str = "sftp-feedback-late";
+
+/// The SFTP server's faults that are probabilities.
+const SFTP_PROBABILITIES: [&str; 2] = [SFTP_DROP_DURING_UPLOAD, SFTP_DROP_BEFORE_RENAME];
+
+/// The faults that are a number of seconds.
+const SECONDS: [&str; 2] = [STATUS_LAG, SFTP_FEEDBACK_LATE];
+
 impl Fault {
     /// Its name in `--fault` and `faults.json`.
     pub fn name(self) -> &'static str {
@@ -100,14 +113,19 @@ impl Faults {
     }
 
     fn check(kind: &str, v: f64) -> Result<(), String> {
-        if kind == STATUS_LAG {
+        if SECONDS.contains(&kind) {
             return match v.is_finite() && v >= 0.0 {
                 true => Ok(()),
-                false => Err("status-lag is a number of seconds, 0 or more".into()),
+                false => Err(format!("{kind} is a number of seconds, 0 or more")),
             };
         }
-        if !ALL.iter().any(|f| f.name() == kind) {
-            let names: Vec<&str> = ALL.iter().map(|f| f.name()).chain([STATUS_LAG]).collect();
+        if !ALL.iter().any(|f| f.name() == kind) && !SFTP_PROBABILITIES.contains(&kind) {
+            let names: Vec<&str> = ALL
+                .iter()
+                .map(|f| f.name())
+                .chain(SFTP_PROBABILITIES)
+                .chain(SECONDS)
+                .collect();
             return Err(format!("unknown fault {kind:?}; the faults are {}", names.join(", ")));
         }
         match (0.0..=1.0).contains(&v) {
@@ -159,6 +177,17 @@ impl Faults {
     /// found".
     pub fn status_lag(&self) -> f64 {
         self.values.get(STATUS_LAG).copied().unwrap_or(0.0)
+    }
+
+    /// Whether the SFTP fault `kind` (a probability) comes up this time.
+    pub fn draw_sftp(&self, kind: &str) -> bool {
+        let p = self.values.get(kind).copied().unwrap_or(0.0);
+        p > 0.0 && draw() < p
+    }
+
+    /// How long after processing ends an SFTP feedback file appears.
+    pub fn sftp_feedback_late(&self) -> f64 {
+        self.values.get(SFTP_FEEDBACK_LATE).copied().unwrap_or(0.0)
     }
 
     /// `kind=value ...`, or `none`.
@@ -246,5 +275,22 @@ mod tests {
             assert!(Faults::parse(&[bad.into()]).is_err(), "{bad}");
         }
         assert_eq!(Faults::default().draw_request(), None);
+    }
+
+    #[test]
+    fn sftp_faults_are_named_and_bounded() {
+        let f = Faults::parse(&["sftp-drop-during-upload=1".into(), "sftp-feedback-late=3".into()]).unwrap();
+        assert!(f.draw_sftp(SFTP_DROP_DURING_UPLOAD));
+        assert!(!f.draw_sftp(SFTP_DROP_BEFORE_RENAME));
+        assert_eq!(f.sftp_feedback_late(), 3.0);
+        // Not Web Service faults: a request draws none of them.
+        assert_eq!(f.draw_request(), None);
+        for bad in [
+            "sftp-drop-before-rename=1.5",
+            "sftp-feedback-late=-2",
+            "sftp-nonsense=1",
+        ] {
+            assert!(Faults::parse(&[bad.into()]).is_err(), "{bad}");
+        }
     }
 }

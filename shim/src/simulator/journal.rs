@@ -305,6 +305,7 @@ mod tests {
             invalid_items: vec![],
             message_errors: vec![],
             delivery_errors: vec![],
+            channel: None,
         }
     }
 

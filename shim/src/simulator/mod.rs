@@ -26,5 +26,6 @@ pub mod process;
 pub mod queries;
 mod records;
 pub mod server;
+pub mod sftp;
 mod status;
 pub mod store;

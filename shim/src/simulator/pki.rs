@@ -33,6 +33,10 @@ pub struct Settings {
     pub listen: String,
     /// The organisation's business ID.
     pub business_id: String,
+    /// The address the SFTP server listens on (and `shim.toml`'s `[sftp]
+    /// address` names); absent in folders made before the SFTP server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sftp_listen: Option<String>,
 }
 
 impl Settings {
@@ -158,12 +162,19 @@ fn hex(bytes: &[u8]) -> String {
 /// Makes everything of `DIR` (see the module documentation); refuses a
 /// folder that already holds a simulator. `api_listen` is where the
 /// service's API is to listen.
-pub fn init(dir: &Path, listen: &str, business_id: &str, api_listen: &str) -> Result<Vec<Written>, String> {
+pub fn init(
+    dir: &Path,
+    listen: &str,
+    business_id: &str,
+    api_listen: &str,
+    sftp_listen: &str,
+) -> Result<Vec<Written>, String> {
     let host = host_of(listen)?;
     host_of(api_listen).map_err(|_| format!("--api-listen must be HOST:PORT, not {api_listen:?}"))?;
+    host_of(sftp_listen).map_err(|_| format!("--sftp-listen must be HOST:PORT, not {sftp_listen:?}"))?;
     if business_id.is_empty()
         || business_id.len() > 30
-        || business_id.contains([',', '+', '"', '\\', '<', '>', ';', '='])
+        || business_id.contains([',', '+', '"', '\\', '<', '>', ';', '=', '/'])
     {
         return Err(format!(
             "--business-id {business_id:?} cannot be a certificate's CN and a Code"
@@ -189,7 +200,7 @@ pub fn init(dir: &Path, listen: &str, business_id: &str, api_listen: &str) -> Re
     let e = |e: rcgen::Error| e.to_string();
     const SIM: &str = "Tulorekisteri simulator";
 
-    let mut keys = rsa_keys(9)?.into_iter();
+    let mut keys = rsa_keys(12)?.into_iter();
     let mut key = || keys.next().ok_or_else(|| "RSA keys".to_string());
 
     // The organisations' CA and the organisation's three certificates.
@@ -350,22 +361,70 @@ pub fn init(dir: &Path, listen: &str, business_id: &str, api_listen: &str) -> Re
     )?;
     put("server/forged-key.pem", forged_key.pem.as_bytes(), SECRET, "its key")?;
 
+    // The SFTP service: its CA, the organisation's SFTP certificate (SSH
+    // authentication and the records' signature) and the server's host key.
+    let sftp_ca_key = key()?;
+    let sftp_ca = ca_params(SIM, SFTP_CA)?.self_signed(&sftp_ca_key.pair).map_err(e)?;
+    put(
+        "ca/sftp-ca.pem",
+        sftp_ca.pem().as_bytes(),
+        PUBLIC,
+        "the SFTP CA: the SFTP server accepts users and record signatures of it only",
+    )?;
+    put("ca/sftp-ca-key.pem", sftp_ca_key.pem.as_bytes(), SECRET, "its key")?;
+    let sftp_user = key()?;
+    let sftp_cert = leaf_params(ORGANISATION, business_id, vec![], ExtendedKeyUsagePurpose::ClientAuth)?
+        .signed_by(&sftp_user.pair, &sftp_ca, &sftp_ca_key.pair)
+        .map_err(e)?;
+    put(
+        "org/sftp-cert.pem",
+        sftp_cert.pem().as_bytes(),
+        PUBLIC,
+        &format!("the organisation's SFTP certificate (C=FI, O={ORGANISATION}, CN={business_id})"),
+    )?;
+    put(
+        "org/sftp-key.pem",
+        sftp_user.pem.as_bytes(),
+        SECRET,
+        "its key (RSA 2048, PKCS#8): SSH authentication and record signatures",
+    )?;
+    let host_key = key()?;
+    let host_line = openssh_public(&host_key.pem)?;
+    put(
+        "sftp/host-key.pem",
+        host_key.pem.as_bytes(),
+        SECRET,
+        "the SFTP server's host key (RSA 2048, PKCS#8)",
+    )?;
+    put(
+        "sftp/host-key.pub",
+        format!("{host_line}\n").as_bytes(),
+        PUBLIC,
+        "its public key, OpenSSH form (shim.toml's [sftp] host_key)",
+    )?;
+    for folder in ["in", "feedback", "data"] {
+        let path = dir.join("sftp").join(business_id).join(folder);
+        std::fs::create_dir_all(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+
     let settings = Settings {
         listen: listen.to_string(),
         business_id: business_id.to_string(),
+        sftp_listen: Some(sftp_listen.to_string()),
     };
     let json = serde_json::to_string_pretty(&settings).map_err(|e| e.to_string())? + "\n";
     put(
         "simulator.json",
         json.as_bytes(),
         PUBLIC,
-        "the simulator's settings (listen address, business ID)",
+        "the simulator's settings (listen addresses, business ID)",
     )?;
     let state = store::State::default().to_json()?;
     put("state.json", &state, PUBLIC, "what the simulator holds (empty)")?;
     // The service's bearer token: the configuration holds its hash only.
     let token = hex(&random_bytes(32));
     let mut config = client_config(listen);
+    config.push_str(&sftp_config(sftp_listen, &host_line, business_id));
     config.push_str(&service_config(api_listen, &token));
     put(
         "shim.toml",
@@ -380,6 +439,30 @@ pub fn init(dir: &Path, listen: &str, business_id: &str, api_listen: &str) -> Re
         "the bearer token the service's API accepts (shim.toml holds its SHA-256)",
     )?;
     Ok(written)
+}
+
+/// The SFTP CA's name.
+pub const SFTP_CA: &str = "Vero Data Providers SFTP Issuing CA (simulator)";
+
+/// The OpenSSH one-line public key of an RSA key in PKCS#8 PEM.
+pub fn openssh_public(pem: &str) -> Result<String, String> {
+    let key = russh::keys::decode_secret_key(pem, None).map_err(|e| format!("host key: {e}"))?;
+    let line = key.public_key().to_openssh().map_err(|e| format!("host key: {e}"))?;
+    // No comment: the line is compared whole.
+    Ok(line.split(' ').take(2).collect::<Vec<_>>().join(" "))
+}
+
+/// The `[sftp]` section (the SFTP contract): the server at `address`, its
+/// pinned host key, the account and the names of its folders.
+pub fn sftp_config(address: &str, host_key: &str, user: &str) -> String {
+    let s = |v: &str| toml::Value::String(v.to_string());
+    format!(
+        "\n[sftp]\naddress = {}\nhost_key = {}\nuser = {}\nkey = \"org/sftp-key.pem\"\ncert = \"org/sftp-cert.pem\"\n\
+         upload_dir = \"in\"\ntemp_suffix = \".part\"\nfeedback_dir = \"feedback\"\ndata_dir = \"data\"\n",
+        s(address),
+        s(host_key),
+        s(user)
+    )
 }
 
 /// The `[service]` section for `serve --config DIR/shim.toml`: the API on

@@ -258,6 +258,7 @@ pub fn decide(
                     invalid_items: vec![],
                     message_errors,
                     delivery_errors,
+                    channel: None,
                 };
                 (refused, "status 4: refused at reception")
             }
@@ -363,6 +364,7 @@ pub fn decide(
         invalid_items: invalid_items.clone(),
         message_errors: vec![],
         delivery_errors: vec![],
+        channel: None,
     };
     change.deliveries.push((slot, delivery));
     change.deliveries.sort_by_key(|(i, _)| *i);

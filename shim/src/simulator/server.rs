@@ -46,12 +46,14 @@ pub struct Options {
     pub slow_seconds: f64,
     /// Another address than the one `init` wrote (port 0: any free port).
     pub listen: Option<String>,
+    /// Another SFTP address than the one `init` wrote (port 0: any free port).
+    pub sftp_listen: Option<String>,
 }
 
 /// Everything a request needs.
 struct App {
     dir: PathBuf,
-    store: Mutex<Store>,
+    store: Arc<Mutex<Store>>,
     faults: Mutex<FaultFile>,
     org_ca: Vec<Vec<u8>>,
     purposes: Vec<(Vec<u8>, Purpose)>,
@@ -93,7 +95,7 @@ impl App {
         }
         Ok(App {
             dir: dir.clone(),
-            store: Mutex::new(Store::open(dir)?),
+            store: Arc::new(Mutex::new(Store::open(dir)?)),
             faults: Mutex::new(FaultFile::new(dir, faults)),
             org_ca,
             purposes,
@@ -426,10 +428,30 @@ async fn shutdown() {
     let _ = tokio::signal::ctrl_c().await;
 }
 
+/// The SFTP server's options, when the folder has one (the second line on
+/// standard output is then `sftp listening on ADDR`).
+fn sftp_options(options: &Options, settings: &Settings, faults: &Faults) -> Option<super::sftp::Options> {
+    let listen = options.sftp_listen.clone().or_else(|| settings.sftp_listen.clone());
+    match (listen, super::sftp::available(&options.dir)) {
+        (Some(listen), true) => Some(super::sftp::Options {
+            dir: options.dir.clone(),
+            listen,
+            processing_seconds: options.processing_seconds,
+            faults: faults.clone(),
+        }),
+        _ => {
+            eprintln!("no SFTP server: the folder was made without one (`simulator init` makes one)");
+            None
+        }
+    }
+}
+
 /// Serves until interrupted (SIGINT, SIGTERM). The first line on standard
-/// output is `listening on https://ADDR/20170526`.
+/// output is `listening on https://ADDR/20170526`, the second `sftp
+/// listening on ADDR`.
 pub fn run(options: Options, faults: Faults) -> Result<(), String> {
     let settings = Settings::read(&options.dir)?;
+    let sftp = sftp_options(&options, &settings, &faults);
     let app = Arc::new(App::load(&options, faults)?);
     let acceptor = TlsAcceptor::from(app.tls()?);
     let listen = options.listen.clone().unwrap_or(settings.listen);
@@ -446,6 +468,9 @@ pub fn run(options: Options, faults: Faults) -> Result<(), String> {
         println!("listening on https://{addr}/20170526");
         use std::io::Write;
         let _ = std::io::stdout().flush();
+        if let Some(sftp) = sftp {
+            super::sftp::start(sftp, app.store.clone()).await?;
+        }
         let stop = shutdown();
         tokio::pin!(stop);
         loop {

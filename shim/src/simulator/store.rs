@@ -105,7 +105,13 @@ pub struct Delivery {
     /// `DeliveryErrors`.
     #[serde(default)]
     pub delivery_errors: Vec<ErrorInfo>,
+    /// How it came: `sftp`, or (`None`) the Web Service.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<String>,
 }
+
+/// The channel of a delivery that came over SFTP.
+pub const SFTP: &str = "sftp";
 
 impl Delivery {
     /// When it arrived, each time as far as known: states written before
@@ -447,6 +453,7 @@ impl State {
                     "arrived": date_time(d.arrived_at),
                     "validItems": d.valid_items.len(),
                     "invalidItems": d.invalid_items.len(),
+                    "channel": d.channel.as_deref().unwrap_or("ws"),
                 })
             })
             .collect();

@@ -198,6 +198,43 @@ impl Server {
 }
 
 impl Server {
+    /// Starts `serve DIR --listen 127.0.0.1:0 --sftp-listen 127.0.0.1:0
+    /// ARGS...`: the server and its SFTP port (the second line printed).
+    pub fn start_with_sftp(dir: &Path, args: &[&str]) -> (Server, u16) {
+        let mut child = Command::new(BIN)
+            .args(["simulator", "serve"])
+            .arg(dir)
+            .args(["--listen", "127.0.0.1:0", "--sftp-listen", "127.0.0.1:0"])
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let (mut https, mut sftp) = (String::new(), String::new());
+        out.read_line(&mut https).unwrap();
+        out.read_line(&mut sftp).unwrap();
+        let port = https
+            .trim()
+            .strip_prefix("listening on https://127.0.0.1:")
+            .and_then(|r| r.strip_suffix("/20170526"))
+            .unwrap_or_else(|| panic!("serve said {https:?}"))
+            .parse()
+            .unwrap();
+        let sftp_port = sftp
+            .trim()
+            .strip_prefix("sftp listening on 127.0.0.1:")
+            .unwrap_or_else(|| panic!("serve said {sftp:?}"))
+            .parse()
+            .unwrap();
+        let server = Server {
+            dir: dir.to_path_buf(),
+            port,
+            child,
+        };
+        (server, sftp_port)
+    }
+
     /// Its process id.
     pub fn pid(&self) -> u32 {
         self.child.id()
