@@ -7,17 +7,22 @@ use std::path::Path;
 use tulorekisteri_shim::fetch::Event;
 
 /// The simulator's folder with `shim.toml` pointed at the server's port.
-fn point(dir: &Path, server: &Server) -> std::path::PathBuf {
+fn point(dir: &Path, server: &Server, sftp_port: u16) -> std::path::PathBuf {
     let config = dir.join("shim.toml");
     let text = std::fs::read_to_string(&config).unwrap();
-    let pointed = text.replace("127.0.0.1:8443", &format!("127.0.0.1:{}", server.port));
-    assert_ne!(text, pointed, "shim.toml names the listen address");
+    let pointed = text
+        .replace("127.0.0.1:8443", &format!("127.0.0.1:{}", server.port))
+        .replace("127.0.0.1:8022", &format!("127.0.0.1:{sftp_port}"));
+    assert!(
+        pointed.contains(&format!("127.0.0.1:{sftp_port}")),
+        "shim.toml names the SFTP address: {text}"
+    );
     std::fs::write(&config, pointed).unwrap();
     config
 }
 
 #[test]
-fn a_subscription_is_distributed_as_signed_schema_valid_documents() {
+fn a_subscriptions_deliveries_are_fetched_verified_and_written_as_json() {
     if !simulator_support_has("xmllint") {
         return;
     }
@@ -25,8 +30,8 @@ fn a_subscription_is_distributed_as_signed_schema_valid_documents() {
         return;
     };
     let dir = fresh("distribute");
-    let server = Server::start(&dir, &[]);
-    let config = point(&dir, &server);
+    let (server, sftp_port) = Server::start_with_sftp(&dir, &[]);
+    let config = point(&dir, &server, sftp_port);
 
     let out = send(&dir, &config, "wages-1", &first);
     assert!(out.status.success(), "{}", shown(&out));
@@ -74,9 +79,68 @@ fn a_subscription_is_distributed_as_signed_schema_valid_documents() {
         "w3"
     );
 
+    // fetch over SFTP: each file verified and written as the JSON
+    // `tulorekisteri parse` prints, and recorded.
+    let data = dir.join(format!("sftp/{BUSINESS_ID}/data"));
+    let out = dir.join("fetched-sftp");
+    let fetch = |out: Option<&Path>| {
+        let mut args = vec!["fetch".to_string(), "--config".into(), config.display().to_string()];
+        if let Some(out) = out {
+            args.extend(["--out".to_string(), out.display().to_string()]);
+        }
+        run(&args.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    let first = fetch(Some(&out));
+    assert_eq!(first.status.code(), Some(0), "{}", shown(&first));
+    let names = data_files(&data);
+    assert_eq!(names.len(), 2);
+    let mut via_cli = false;
+    for name in &names {
+        let json = out.join(name.replace(".xml", ".json"));
+        let (printed, cli) = parse_as_cli(&data.join(name));
+        via_cli |= cli;
+        assert_eq!(std::fs::read_to_string(&json).unwrap(), printed, "{name}");
+        assert!(String::from_utf8_lossy(&first.stdout).contains(&format!("fetched {name} (WageReportsFromIR)")));
+    }
+    println!("compared with the tulorekisteri CLI's parse: {via_cli}");
+    let tracked: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("fetched.json")).unwrap()).unwrap();
+    for name in &names {
+        let sha = tulorekisteri_shim::fetch::store::sha256(&std::fs::read(data.join(name)).unwrap());
+        assert_eq!(tracked["files"][name]["sha256"], sha.as_str(), "{tracked}");
+        assert_eq!(tracked["files"][name]["root"], "WageReportsFromIR");
+    }
+    // Again: nothing new.
+    let again = fetch(Some(&out));
+    assert_eq!(again.status.code(), Some(0), "{}", shown(&again));
+    assert!(
+        String::from_utf8_lossy(&again.stdout).contains("0 fetched, 0 refused, 0 failed, 2 fetched before"),
+        "{}",
+        shown(&again)
+    );
+    // Without --out: `fetched` beside the configuration.
+    let default = fetch(None);
+    assert_eq!(default.status.code(), Some(0), "{}", shown(&default));
+    assert!(dir.join("fetched/fetched.json").exists());
+
+    // A tampered file on the server: refused, not written, status 1; the
+    // others were fetched before and stay as they are.
+    let mut bytes = std::fs::read(data.join(&names[0])).unwrap();
+    let at = find(&bytes, b"<NrOfReports>").unwrap() + b"<NrOfReports>".len();
+    bytes[at] = if bytes[at] == b'7' { b'8' } else { b'7' };
+    std::fs::write(data.join("0-tampered-WageReportsFromIR.xml"), &bytes).unwrap();
+    let refused = fetch(Some(&out));
+    assert_eq!(refused.status.code(), Some(1), "{}", shown(&refused));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr)
+            .contains("refused 0-tampered-WageReportsFromIR.xml: its signature does not verify"),
+        "{}",
+        shown(&refused)
+    );
+    assert!(!out.join("0-tampered-WageReportsFromIR.json").exists());
+    std::fs::remove_file(data.join("0-tampered-WageReportsFromIR.xml")).unwrap();
+
     // The fetch part on the files as they are (no SFTP): each verified,
     // written as the JSON `tulorekisteri parse` prints, tracked.
-    let data = dir.join(format!("sftp/{BUSINESS_ID}/data"));
     let out = dir.join("fetched-local");
     let ca = response_ca(&dir);
     let summary = fetch_folder(&data, &out, &ca);
