@@ -7,6 +7,8 @@
 
 mod simulator_support;
 
+#[path = "data_users/documents.rs"]
+mod documents;
 #[path = "data_users/flow.rs"]
 mod flow;
 #[path = "data_users/service.rs"]

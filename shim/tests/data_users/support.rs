@@ -160,3 +160,65 @@ pub fn data_files(data: &Path) -> Vec<String> {
 pub fn find(bytes: &[u8], needle: &[u8]) -> Option<usize> {
     bytes.windows(needle.len()).position(|w| w == needle)
 }
+
+fn with_parties(mut data: Value) -> Value {
+    for (k, v) in parties().as_object().unwrap() {
+        data[k] = v.clone();
+    }
+    data
+}
+
+/// A deferred employer's separate report record (101) of one report.
+pub fn payer_summary(delivery_id: &str, report_id: &str) -> Value {
+    let data = with_parties(json!({
+        "Timestamp": timestamp(), "Source": "data-users", "DeliveryDataType": 101, "DeliveryId": delivery_id,
+        "FaultyControl": 1, "ProductionEnvironment": false,
+        "ContactPersons": { "ContactPerson": [{ "Name": "Maija M", "Telephone": "0401234567", "ResponsibilityCode": 1 }] },
+        "ReportDate": "2026-11-30",
+        "Payer": {
+            "PayerIds": { "Id": [{ "Type": 1, "Code": BUSINESS_ID }] },
+            "PensionInsurances": { "PensionInsurance": [{ "PensionProvIdCode": 46, "PensionPolicyNo": "46-7654321" }] },
+        },
+        "Reports": { "Report": [{
+            "ReportData": { "ActionCode": 1, "ReportId": report_id },
+            "PaymentMonth": { "Month": 10, "Year": 2026 },
+            "Transactions": { "Transaction": [{ "TransactionBasic": { "SummaryTransactionCode": 101 } }] },
+        }] },
+    }));
+    json!({ "PayerSummaryReportsRequestToIR": { "DeliveryData": data } })
+}
+
+/// A deferred benefits payment record (102) of one report.
+pub fn benefits(delivery_id: &str, report_id: &str, person: &str) -> Value {
+    let data = with_parties(json!({
+        "Timestamp": timestamp(), "Source": "data-users", "DeliveryDataType": 102, "DeliveryId": delivery_id,
+        "FaultyControl": 1, "ProductionEnvironment": false, "PaymentDate": "2026-11-30",
+        "ContactPersons": { "ContactPerson": [{ "Name": "Maija M", "Telephone": "0401234567", "ResponsibilityCode": 2 }] },
+        "Payer": { "PayerIds": { "Id": [{ "Type": 1, "Code": BUSINESS_ID }] } },
+        "Reports": { "Report": [{
+            "ReportData": { "ActionCode": 1, "ReportId": report_id },
+            "IncomeEarner": { "IncomeEarnerIds": { "Id": [{ "Type": 2, "Code": person }] } },
+            "Transactions": { "Transaction": [{ "TransactionBasic": { "TransactionCode": 1, "Amount": "100.00" } }] },
+        }] },
+    }));
+    json!({ "BenefitReportsRequestToIR": { "DeliveryData": data } })
+}
+
+/// A real-time one-time record subscription of each QueryDataType given.
+pub fn one_time_subscription(delivery_id: &str, main_subscription_id: &str, query_data_types: &[i64]) -> Value {
+    let subscriptions: Vec<Value> = query_data_types
+        .iter()
+        .map(|t| json!({ "SubscriptionId": format!("{main_subscription_id}-{t}"), "QueryDataType": t }))
+        .collect();
+    let data = with_parties(json!({
+        "Timestamp": timestamp(), "DeliveryDataType": 103, "DeliveryId": delivery_id,
+        "ProductionEnvironment": false,
+        "MainSubscription": {
+            "MainSubscriptionId": main_subscription_id, "DeliveryChannelCode": 1, "SubscriptionType": 1,
+            "ValidFrom": today(),
+            "Subscriptions": { "Subscription": subscriptions },
+            "Schedule": { "OnetimeDeliverySchedule": { "Time": "12:00:00" } },
+        },
+    }));
+    json!({ "SubscriptionsRequestToIR": { "DeliveryData": data } })
+}
