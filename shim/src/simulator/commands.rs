@@ -193,9 +193,8 @@ pub fn faults(a: FaultsArgs) -> u8 {
 /// One distribution run over what `dir` holds now: the documents written
 /// and the notes, one line each.
 fn distribute_once(dir: &std::path::Path) -> Result<Vec<String>, String> {
-    let loaded = journal::load(dir)?;
     let signer = distribution::responder(dir)?;
-    let run = distribution::distribute(dir, &loaded.state, &signer, now())?;
+    let run = distribution::distribute_held(dir, &signer, now)?;
     let mut lines: Vec<String> = run
         .written
         .iter()

@@ -462,9 +462,62 @@ pub fn root_of_name(name: &str) -> Option<&str> {
     Some(stem.rsplit_once('-')?.1)
 }
 
+/// The lock of one distribution run (`DIR/distributions.lock`): the
+/// command and the timer of `serve` never run at once, so nothing is sent
+/// twice. A lock older than a minute is a crashed run's and is taken over.
+struct Lock(PathBuf);
+
+impl Lock {
+    fn take(dir: &Path) -> Result<Lock, String> {
+        let path = dir.join("distributions.lock");
+        let end = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
+                Ok(_) => return Ok(Lock(path)),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let stale = std::fs::metadata(&path)
+                        .and_then(|m| m.modified())
+                        .ok()
+                        .and_then(|t| t.elapsed().ok())
+                        .is_some_and(|age| age.as_secs() > 60);
+                    if stale {
+                        let _ = std::fs::remove_file(&path);
+                        continue;
+                    }
+                    if std::time::Instant::now() > end {
+                        return Err(format!("{}: another distribution is running", path.display()));
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                Err(e) => return Err(format!("{}: {e}", path.display())),
+            }
+        }
+    }
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
 /// Distributes, for every valid subscription held in `state`, what is new
-/// since the last run, into `dir`.
+/// since the last run, into `dir`. `state` must be read after the lock is
+/// taken ([`distribute_held`] does both).
 pub fn distribute(dir: &Path, state: &State, signer: &Signer, now: f64) -> Result<Run, String> {
+    let _lock = Lock::take(dir)?;
+    run_locked(dir, state, signer, now)
+}
+
+/// Takes the lock, reads what `dir` holds now (as `simulator state` does)
+/// and distributes it.
+pub fn distribute_held(dir: &Path, signer: &Signer, now: impl Fn() -> f64) -> Result<Run, String> {
+    let _lock = Lock::take(dir)?;
+    let loaded = super::journal::load(dir)?;
+    run_locked(dir, &loaded.state, signer, now())
+}
+
+fn run_locked(dir: &Path, state: &State, signer: &Signer, now: f64) -> Result<Run, String> {
     let mut track = Track::read(dir)?;
     let mut run = Run::default();
     for s in &state.subscriptions {

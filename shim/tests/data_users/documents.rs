@@ -14,7 +14,8 @@ fn each_distributed_document_kind_is_schema_valid_and_fetched() {
         return;
     };
     let dir = fresh("documents");
-    let server = Server::start(&dir, &[]);
+    // Its own SFTP port (init's 8022 may be another test's).
+    let server = Server::start(&dir, &["--sftp-listen", "127.0.0.1:0"]);
     let config = dir.join("shim.toml");
     let text = std::fs::read_to_string(&config).unwrap();
     std::fs::write(
