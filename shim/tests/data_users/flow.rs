@@ -173,6 +173,14 @@ fn a_subscriptions_deliveries_are_fetched_verified_and_written_as_json() {
         "{refused:?}"
     );
     assert!(!out.join("0-tampered-WageReportsFromIR.json").exists());
+
+    // A cancelled subscription (108) gets nothing more.
+    let out = send(&dir, &config, "cancel-1", &cancel_subscription("cancel-1", "main-1"));
+    assert!(out.status.success(), "{}", shown(&out));
+    let third = wages("wages-3", &[("w4", "010101-123N")]).unwrap();
+    let out = send(&dir, &config, "wages-3", &third);
+    assert!(out.status.success(), "{}", shown(&out));
+    assert!(distribute(&dir).is_empty());
     server.stop();
 }
 

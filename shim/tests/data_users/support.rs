@@ -222,3 +222,12 @@ pub fn one_time_subscription(delivery_id: &str, main_subscription_id: &str, quer
     }));
     json!({ "SubscriptionsRequestToIR": { "DeliveryData": data } })
 }
+
+/// A deferred cancellation of the subscription `main_subscription_id` (108).
+pub fn cancel_subscription(delivery_id: &str, main_subscription_id: &str) -> Value {
+    let data = with_parties(json!({
+        "Timestamp": timestamp(), "DeliveryDataType": 108, "DeliveryId": delivery_id, "FaultyControl": 1,
+        "ProductionEnvironment": false, "Items": { "Item": [{ "ItemId": main_subscription_id }] },
+    }));
+    json!({ "InvalidationsRequestToIR": { "DeliveryData": data } })
+}
