@@ -579,10 +579,12 @@ fn run_locked(dir: &Path, state: &State, signer: &Signer, now: f64) -> Result<Ru
                 continue;
             }
             let block = subscription_block(doc, sub, s, &subscription_id, &sent.ir_subscription_id);
-            let query_id = extracted.content["Query"]["IRQueryId"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string();
+            let query_id = extracted
+                .content
+                .get("Query")
+                .and_then(|q| q.get("IRQueryId"))
+                .and_then(Value::as_str)
+                .map_or_else(guid, str::to_string);
             let answer = document(doc, block, extracted.content);
             let signed = answers::signed(&answer, signer, now).map_err(|e| format!("{who}: {e}"))?;
             let relative = Path::new("sftp")

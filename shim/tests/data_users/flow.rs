@@ -117,6 +117,31 @@ fn a_subscriptions_deliveries_are_fetched_verified_and_written_as_json() {
         "{}",
         shown(&again)
     );
+    // Another host key than the pinned one: refused before anything is
+    // read (a configuration error, status 2).
+    let wrong = dir.join("wrong-host-key.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    let pinned = text.lines().find(|l| l.starts_with("host_key")).unwrap();
+    let other_key = std::fs::read_to_string(dir.join("org/earnings-key.pem")).unwrap();
+    let other = russh::keys::decode_secret_key(&other_key, None)
+        .unwrap()
+        .public_key()
+        .to_openssh()
+        .unwrap();
+    std::fs::write(&wrong, text.replace(pinned, &format!("host_key = {other:?}"))).unwrap();
+    let refused = run(&[
+        "fetch",
+        "--config",
+        wrong.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(refused.status.code(), Some(2), "{}", shown(&refused));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("host key is not the one pinned"),
+        "{}",
+        shown(&refused)
+    );
     // Without --out: `fetched` beside the configuration.
     let default = fetch(None);
     assert_eq!(default.status.code(), Some(0), "{}", shown(&default));
