@@ -44,6 +44,12 @@ const FILES: &[&str] = &[
     "org/data.password",
     "org/other-ca-cert.pem",
     "org/other-ca-key.pem",
+    "ca/sftp-ca.pem",
+    "ca/sftp-ca-key.pem",
+    "org/sftp-cert.pem",
+    "org/sftp-key.pem",
+    "sftp/host-key.pem",
+    "sftp/host-key.pub",
 ];
 
 #[test]
@@ -139,6 +145,53 @@ fn shim_toml_is_the_clients_configuration() {
 
 fn now() -> i64 {
     tulorekisteri_shim::simulator::clock::now() as i64
+}
+
+#[test]
+fn shim_toml_has_the_sftp_section_and_the_sftp_certificate_is_of_the_sftp_ca() {
+    let dir = template();
+    let text = std::fs::read_to_string(dir.join("shim.toml")).unwrap();
+    let toml: toml::Value = toml::from_str(&text).unwrap();
+    let host = std::fs::read_to_string(dir.join("sftp/host-key.pub")).unwrap();
+    let expected: toml::Value = toml::from_str(&format!(
+        "address = \"127.0.0.1:8022\"\nhost_key = \"{}\"\nuser = \"{BUSINESS_ID}\"\nkey = \"org/sftp-key.pem\"\n\
+         cert = \"org/sftp-cert.pem\"\nupload_dir = \"in\"\ntemp_suffix = \".part\"\nfeedback_dir = \"feedback\"\n\
+         data_dir = \"data\"\n",
+        host.trim()
+    ))
+    .unwrap();
+    assert_eq!(toml["sftp"], expected);
+    // The pinned line is the host key's public key, RSA.
+    let key =
+        russh::keys::decode_secret_key(&std::fs::read_to_string(dir.join("sftp/host-key.pem")).unwrap(), None).unwrap();
+    assert_eq!(
+        russh::keys::PublicKey::from_openssh(host.trim()).unwrap().key_data(),
+        key.public_key().key_data()
+    );
+    assert!(host.starts_with("ssh-rsa "), "{host}");
+    let settings: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("simulator.json")).unwrap()).unwrap();
+    assert_eq!(settings["sftpListen"], "127.0.0.1:8022");
+
+    let sftp_ca = Certificate::pem_bundle(&std::fs::read(dir.join("ca/sftp-ca.pem")).unwrap()).unwrap();
+    let org_ca = Certificate::pem_bundle(&std::fs::read(dir.join("ca/organisations-ca.pem")).unwrap()).unwrap();
+    let ca = Certificate::from_der(sftp_ca[0].clone()).unwrap();
+    assert!(
+        ca.subject
+            .contains("CN=Vero Data Providers SFTP Issuing CA (simulator)"),
+        "{}",
+        ca.subject
+    );
+    let key = std::fs::read_to_string(dir.join("org/sftp-key.pem")).unwrap();
+    let signer = Signer::from_pem(&key, &std::fs::read(dir.join("org/sftp-cert.pem")).unwrap(), None).unwrap();
+    let cert = signer.certificate();
+    assert_eq!(cert.subject, format!("CN={BUSINESS_ID},O=Testiyritys Oy,C=FI"));
+    assert!(cert.trust(&[], &sftp_ca, now()).is_trusted());
+    // Not a certificate the Web Service accepts.
+    assert!(!cert.trust(&[], &org_ca, now()).is_trusted());
+    assert!(std::fs::metadata(dir.join(format!("sftp/{BUSINESS_ID}/in")))
+        .unwrap()
+        .is_dir());
 }
 
 #[test]

@@ -95,14 +95,27 @@ fn an_upload_renamed_is_processed_and_its_feedback_verifies() {
         );
     }
 
-    // A record left in in/ under its final name is taken in at the start.
+    // A stop while a feedback file is due, and a record left in in/ under
+    // its final name: both are done at the next start.
+    let fourth = signed_record(&dir, &wage_record("sftp-4", 2, &[("r4", "010101-123N")]).unwrap());
+    rt.block_on(async {
+        let client = connect(&dir, port).await;
+        upload(&client, "sftp-4.xml", &fourth, true).await.unwrap();
+    });
+    let start = Instant::now();
+    while account(&dir).join("in/sftp-4.xml").exists() && start.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
     server.stop();
+    assert!(!account(&dir).join("feedback/sftp-4.xml").exists());
     let third = signed_record(&dir, &wage_record("sftp-3", 2, &[("r3", "010101-123N")]).unwrap());
     std::fs::write(account(&dir).join("in/sftp-3.xml"), &third).unwrap();
     let (_server, _) = Server::start_with_sftp(&dir, &[]);
     assert_eq!(feedback(&dir, "sftp-3")["StatusResponse"]["DeliveryDataStatus"], 3);
+    assert_eq!(feedback(&dir, "sftp-4")["StatusResponse"]["DeliveryDataStatus"], 3);
     assert_eq!(deliveries(&dir, "sftp-3")[0]["channel"], "sftp");
     assert_eq!(deliveries(&dir, "sftp-1").len(), 1);
+    assert_eq!(deliveries(&dir, "sftp-4").len(), 1);
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -429,16 +429,20 @@ async fn shutdown() {
 }
 
 /// The SFTP server's options, when the folder has one (the second line on
-/// standard output is then `sftp listening on ADDR`).
-fn sftp_options(options: &Options, settings: &Settings, faults: &Faults) -> Option<super::sftp::Options> {
+/// standard output is then `sftp listening on ADDR`), and whether
+/// `--sftp-listen` asked for it.
+fn sftp_options(options: &Options, settings: &Settings, faults: &Faults) -> Option<(super::sftp::Options, bool)> {
     let listen = options.sftp_listen.clone().or_else(|| settings.sftp_listen.clone());
     match (listen, super::sftp::available(&options.dir)) {
-        (Some(listen), true) => Some(super::sftp::Options {
-            dir: options.dir.clone(),
-            listen,
-            processing_seconds: options.processing_seconds,
-            faults: faults.clone(),
-        }),
+        (Some(listen), true) => Some((
+            super::sftp::Options {
+                dir: options.dir.clone(),
+                listen,
+                processing_seconds: options.processing_seconds,
+                faults: faults.clone(),
+            },
+            options.sftp_listen.is_some(),
+        )),
         _ => {
             eprintln!("no SFTP server: the folder was made without one (`simulator init` makes one)");
             None
@@ -465,11 +469,24 @@ pub fn run(options: Options, faults: Faults) -> Result<(), String> {
             .await
             .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        // Without --sftp-listen, the Web Service goes on without SFTP
+        // (another simulator may hold init's port): said on standard error.
+        let sftp = match sftp {
+            Some((o, asked)) => match super::sftp::bind(o, app.store.clone()).await {
+                Ok(bound) => Some(bound),
+                Err(e) if asked => return Err(e),
+                Err(e) => {
+                    eprintln!("no SFTP server: {e}");
+                    None
+                }
+            },
+            None => None,
+        };
         println!("listening on https://{addr}/20170526");
         use std::io::Write;
         let _ = std::io::stdout().flush();
         if let Some(sftp) = sftp {
-            super::sftp::start(sftp, app.store.clone()).await?;
+            sftp.serve();
         }
         let stop = shutdown();
         tokio::pin!(stop);

@@ -1,5 +1,5 @@
 //! What the SFTP server's tests share: a small russh client (the host key
-//! pinned to `sftp/host-key.pub`, a user key from a PEM file, the
+//! pinned to `shim.toml`'s `[sftp] host_key`, a user key from a PEM file, the
 //! algorithms given), uploads as `.part` then renamed, records signed with
 //! the organisation's SFTP certificate, and waiting for a file.
 
@@ -38,10 +38,11 @@ pub struct Client {
     pub sftp: SftpSession,
 }
 
-/// The pinned host key of the simulator in `dir`.
+/// The host key `shim.toml`'s `[sftp] host_key` pins.
 pub fn host_key(dir: &Path) -> PublicKey {
-    let line = std::fs::read_to_string(dir.join("sftp/host-key.pub")).unwrap();
-    PublicKey::from_openssh(line.trim()).unwrap()
+    let text = std::fs::read_to_string(dir.join("shim.toml")).unwrap();
+    let config: toml::Value = toml::from_str(&text).unwrap();
+    PublicKey::from_openssh(config["sftp"]["host_key"].as_str().unwrap()).unwrap()
 }
 
 /// Connects to `port` as `user` with the RSA key in `dir/key` and the

@@ -112,10 +112,17 @@ pub fn available(dir: &Path) -> bool {
         .all(|f| dir.join(f).is_file())
 }
 
-/// Starts the SFTP server on the running runtime: listens, prints
-/// `sftp listening on ADDR` on standard output, takes in what the last
-/// run left, and serves until the runtime stops.
-pub async fn start(options: Options, store: Arc<Mutex<Store>>) -> Result<(), String> {
+/// An SFTP server ready to serve: its keys read, its port bound.
+pub struct Bound {
+    shared: Arc<Shared>,
+    listener: TcpListener,
+    config: Arc<russh::server::Config>,
+    jobs: mpsc::UnboundedReceiver<Job>,
+}
+
+/// Reads the SFTP server's keys and binds its port (on the running
+/// runtime), so that what can fail fails before anything is printed.
+pub async fn bind(options: Options, store: Arc<Mutex<Store>>) -> Result<Bound, String> {
     let dir = &options.dir;
     let host_pem = String::from_utf8(read(dir, "sftp/host-key.pem")?).map_err(|_| "sftp/host-key.pem is not PEM")?;
     let host_key = russh::keys::decode_secret_key(&host_pem, None).map_err(|e| format!("sftp/host-key.pem: {e}"))?;
@@ -123,7 +130,7 @@ pub async fn start(options: Options, store: Arc<Mutex<Store>>) -> Result<(), Str
         String::from_utf8(read(dir, "server/response-key.pem")?).map_err(|_| "server/response-key.pem is not PEM")?;
     let responder = Signer::from_pem(&responder_key, &read(dir, "server/response-cert.pem")?, None)
         .map_err(|e| format!("server/response-key.pem: {e}"))?;
-    let (jobs, received) = mpsc::unbounded_channel();
+    let (sender, jobs) = mpsc::unbounded_channel();
     let shared = Arc::new(Shared {
         dir: dir.clone(),
         accounts: Accounts::load(dir)?,
@@ -131,22 +138,39 @@ pub async fn start(options: Options, store: Arc<Mutex<Store>>) -> Result<(), Str
         store,
         responder,
         processing_seconds: options.processing_seconds,
-        jobs,
+        jobs: sender,
     });
     let listener = TcpListener::bind(&options.listen)
         .await
         .map_err(|e| format!("cannot listen for SFTP on {}: {e}", options.listen))?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    {
-        use std::io::Write;
-        // Not println!: a reader that stopped after the first line must not
-        // stop the server.
-        let mut out = std::io::stdout();
-        let _ = writeln!(out, "sftp listening on {addr}");
-        let _ = out.flush();
+    Ok(Bound {
+        shared,
+        listener,
+        config: Arc::new(server::config(host_key)),
+        jobs,
+    })
+}
+
+impl Bound {
+    /// Prints `sftp listening on ADDR` on standard output, takes in what
+    /// the last run left, and serves until the runtime stops.
+    pub fn serve(self) {
+        let addr = self
+            .listener
+            .local_addr()
+            .map_or_else(|e| format!("? ({e})"), |a| a.to_string());
+        {
+            use std::io::Write;
+            // Not println!: a reader that stopped after the first line must
+            // not stop the server.
+            let mut out = std::io::stdout();
+            let _ = writeln!(out, "sftp listening on {addr}");
+            let _ = out.flush();
+        }
+        let shared = self.shared;
+        tokio::spawn(intake::work(shared.clone(), self.jobs));
+        let resumed = shared.clone();
+        tokio::spawn(async move { intake::resume(&resumed) });
+        tokio::spawn(server::accept(self.listener, self.config, shared));
     }
-    tokio::spawn(intake::work(shared.clone(), received));
-    intake::resume(&shared);
-    tokio::spawn(server::accept(listener, Arc::new(server::config(host_key)), shared));
-    Ok(())
 }

@@ -133,6 +133,9 @@ pub async fn accept(listener: TcpListener, config: Arc<russh::server::Config>, s
             };
             match ended {
                 Ok(()) => eprintln!("{} sftp connection from {peer} closed", date_time(now())),
+                Err(russh::Error::IO(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                    eprintln!("{} sftp connection from {peer} closed by the client", date_time(now()))
+                }
                 Err(e) => eprintln!("{} sftp connection from {peer} ended: {e}", date_time(now())),
             }
         });
