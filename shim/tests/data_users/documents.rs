@@ -1,7 +1,7 @@
 //! Every kind of document the simulator distributes is valid against its
 //! official XSD and fetched as its object.
 
-use crate::simulator_support::{fresh, has, Server, BUSINESS_ID};
+use crate::simulator_support::{fresh, has, signer, Server, BUSINESS_ID};
 use crate::support::*;
 use tulorekisteri_shim::fetch::Event;
 
@@ -77,5 +77,31 @@ fn each_distributed_document_kind_is_schema_valid_and_fetched() {
         let expected = if root == "LogDataFromIR" { 0 } else { 1 };
         assert_eq!(count, expected, "{name}: {content}");
     }
+
+    // The same document unsigned, and signed by someone else than the
+    // Register (the organisation's own key): refused, nothing written.
+    let Event::Fetched { json, .. } = &summary.events[0] else {
+        panic!("{summary:?}")
+    };
+    let object: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap();
+    let unsigned = tulorekisteri::build(&object).unwrap_or_else(|p| panic!("{p:?}"));
+    let other = tulorekisteri::signature::sign(unsigned.as_bytes(), &signer(&dir, "earnings")).unwrap();
+    let strangers = dir.join("strangers");
+    std::fs::create_dir_all(&strangers).unwrap();
+    std::fs::write(strangers.join("a-unsigned.xml"), unsigned.as_bytes()).unwrap();
+    std::fs::write(strangers.join("b-other-signer.xml"), &other).unwrap();
+    let out = dir.join("fetched-strangers");
+    let refused = fetch_folder(&strangers, &out, &response_ca(&dir));
+    let kinds: Vec<&str> = refused
+        .events
+        .iter()
+        .map(|e| match e {
+            Event::Refused { kind, .. } => *kind,
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(kinds, ["unsigned", "untrusted"]);
+    assert_eq!(refused.status(), 1);
+    assert!(!out.join("a-unsigned.json").exists() && !out.join("b-other-signer.json").exists());
     server.stop();
 }
