@@ -10,6 +10,7 @@
 pub mod certificate;
 pub mod client;
 pub mod config;
+pub mod fetch;
 pub mod operation;
 pub mod service;
 pub mod sftp;

@@ -3,7 +3,7 @@
 
 use clap::{Args, Parser, Subcommand};
 use std::process::ExitCode;
-use tulorekisteri_shim::{certificate, client, exit, service, simulator};
+use tulorekisteri_shim::{certificate, client, exit, fetch, service, simulator};
 
 #[derive(Parser)]
 #[command(
@@ -29,6 +29,8 @@ enum Command {
     Query(client::commands::QueryArgs),
     /// Order, renew and show the organisation's certificates (the Register's certificate service)
     Cert(certificate::commands::CertArgs),
+    /// Fetch the data of your subscriptions over SFTP: verify each new file, write it as JSON
+    Fetch(fetch::FetchArgs),
     /// Run the submission service: an HTTP API for approved reports, and the worker that sends them
     Serve(service::serve::ServeArgs),
     /// A local simulator of the Incomes Register, for tests and demos
@@ -53,6 +55,8 @@ enum SimulatorCommand {
     Faults(simulator::commands::FaultsArgs),
     /// Issue a transfer ID and password (valid once) for the certificate service's signNewCertificate
     Transfer(simulator::commands::TransferArgs),
+    /// Write the data subscribers get (WageReportsFromIR etc.) to DIR/sftp/<subscriber>/data/
+    Distribute(simulator::commands::DistributeArgs),
 }
 
 fn main() -> ExitCode {
@@ -69,6 +73,7 @@ fn main() -> ExitCode {
         Command::Echo(a) => client::commands::echo(a),
         Command::Query(a) => client::commands::query(a),
         Command::Cert(a) => certificate::commands::run(a),
+        Command::Fetch(a) => fetch::fetch(a),
         Command::Serve(a) => service::serve::serve(a),
         Command::Simulator(s) => match s.command {
             SimulatorCommand::Init(a) => simulator::commands::init(a),
@@ -76,6 +81,7 @@ fn main() -> ExitCode {
             SimulatorCommand::State(a) => simulator::commands::state(a),
             SimulatorCommand::Faults(a) => simulator::commands::faults(a),
             SimulatorCommand::Transfer(a) => simulator::commands::transfer(a),
+            SimulatorCommand::Distribute(a) => simulator::commands::distribute(a),
         },
     };
     ExitCode::from(status)

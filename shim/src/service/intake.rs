@@ -315,9 +315,12 @@ pub fn record(body: &[u8], sender: &Sender) -> Result<NewRecord, ApiError> {
     let kind = match (kinds::by_root(&root), invalidation) {
         (Some(k), _) => k.name,
         (None, true) => "cancellation",
+        // A record subscription (103) is followed like a report record; its
+        // feedback item is the MainSubscriptionId.
+        (None, false) if root.starts_with("SubscriptionsRequestToIR") => "subscription",
         (None, false) => {
             return Err(ApiError::unsupported_record(format!(
-                "{root} records are not sent by the service: post report records ({}) or cancellations",
+                "{root} records are not sent by the service: post report records ({}), cancellations or subscriptions",
                 kinds::names()
             )))
         }

@@ -1,7 +1,8 @@
-//! The simulator's commands: `init`, `serve`, `state`, `faults`, `transfer`.
+//! The simulator's commands: `init`, `serve`, `state`, `faults`, `transfer`,
+//! `distribute`.
 use super::clock::now;
 use super::faults::Faults;
-use super::{certificates, journal, pki, server};
+use super::{certificates, distribution, journal, pki, server};
 use crate::exit;
 use clap::Args;
 use std::path::PathBuf;
@@ -49,6 +50,10 @@ pub struct ServeArgs {
     /// port; the first line printed names it). shim.toml keeps init's.
     #[arg(long, value_name = "ADDR")]
     pub listen: Option<String>,
+    /// Also distribute to the subscribers every N seconds, as `simulator
+    /// distribute` does (0: only when that command runs)
+    #[arg(long, value_name = "N", default_value_t = 0.0)]
+    pub distribute_seconds: f64,
     /// Serve SFTP on another address than the one `init` wrote (port 0: any
     /// free port; the second line printed names it).
     #[arg(long, value_name = "ADDR")]
@@ -77,6 +82,15 @@ pub struct TransferArgs {
     /// What the certificate will be accepted for
     #[arg(long, value_name = "PURPOSE", default_value = "earnings", value_parser = ["earnings", "benefits", "data"])]
     pub purpose: String,
+}
+
+/// `simulator distribute DIR`: writes, for every valid subscription, what
+/// is new since the last distribution to DIR/sftp/<subscriber>/data/.
+#[derive(Args, Debug)]
+pub struct DistributeArgs {
+    /// The folder the simulator serves from
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
 }
 
 /// `simulator state DIR`
@@ -171,6 +185,12 @@ pub fn serve(a: ServeArgs) -> u8 {
         return fail(&e);
     }
     eprintln!("faults: {}", faults.describe());
+    if !(a.distribute_seconds.is_finite() && a.distribute_seconds >= 0.0) {
+        return fail("--distribute-seconds must be 0 or more");
+    }
+    if a.distribute_seconds > 0.0 {
+        distribute_every(a.dir.clone(), a.distribute_seconds);
+    }
     let options = server::Options {
         dir: a.dir,
         processing_seconds: a.processing_seconds,
@@ -216,6 +236,66 @@ pub fn faults(a: FaultsArgs) -> u8 {
     match faults.write(&a.dir) {
         Ok(()) => {
             println!("faults from now on: {}", faults.describe());
+            exit::OK
+        }
+        Err(e) => fail(&e),
+    }
+}
+
+/// One distribution run over what `dir` holds now: the documents written
+/// and the notes, one line each.
+fn distribute_once(dir: &std::path::Path) -> Result<Vec<String>, String> {
+    let signer = distribution::responder(dir)?;
+    let run = distribution::distribute_held(dir, &signer, now)?;
+    let mut lines: Vec<String> = run
+        .written
+        .iter()
+        .map(|w| {
+            format!(
+                "wrote {} ({}, {} item(s), subscription {}/{})",
+                w.path.display(),
+                w.root,
+                w.items,
+                w.main_subscription_id,
+                w.subscription_id
+            )
+        })
+        .collect();
+    lines.extend(run.notes.iter().map(|n| format!("not distributed: {n}")));
+    Ok(lines)
+}
+
+/// `serve --distribute-seconds N`: a run every N seconds beside the server
+/// (it reads the state as `simulator state` does).
+fn distribute_every(dir: PathBuf, seconds: f64) {
+    std::thread::spawn(move || loop {
+        std::thread::sleep(std::time::Duration::from_secs_f64(seconds));
+        match distribute_once(&dir) {
+            Ok(lines) => {
+                for l in lines.iter().filter(|l| l.starts_with("wrote")) {
+                    eprintln!("{} distribution: {l}", super::clock::date_time(now()));
+                }
+            }
+            Err(e) => eprintln!("{} distribution failed: {e}", super::clock::date_time(now())),
+        }
+    });
+}
+
+pub fn distribute(a: DistributeArgs) -> u8 {
+    if !a.dir.join("simulator.json").exists() {
+        return fail(&format!(
+            "{} holds no simulator (make it with `simulator init`)",
+            a.dir.display()
+        ));
+    }
+    match distribute_once(&a.dir) {
+        Ok(lines) => {
+            if lines.is_empty() {
+                println!("nothing new to distribute");
+            }
+            for l in lines {
+                println!("{l}");
+            }
             exit::OK
         }
         Err(e) => fail(&e),

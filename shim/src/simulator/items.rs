@@ -312,9 +312,15 @@ pub(super) fn cancel(unit: &Unit, kind: i64, owner: &str, state: &State, scratch
     }
 }
 
-/// A record subscription (103): held, no extraction is ever run. `id` is
-/// its MainSubscriptionId.
-pub(super) fn subscription(id: &str, owner: &str, ir_delivery_id: &str, scratch: &mut Scratch) -> Decided {
+/// A record subscription (103): held, with its `MainSubscription` (`main`,
+/// as parsed) for the distributions. `id` is its MainSubscriptionId.
+pub(super) fn subscription(
+    id: &str,
+    main: Option<serde_json::Value>,
+    owner: &str,
+    ir_delivery_id: &str,
+    scratch: &mut Scratch,
+) -> Decided {
     let unit = Unit {
         id: Some(id.to_string()),
         ..Unit::default()
@@ -344,6 +350,7 @@ pub(super) fn subscription(id: &str, owner: &str, ir_delivery_id: &str, scratch:
             ir_main_subscription_id: ir.clone(),
             ir_delivery_id: ir_delivery_id.to_string(),
             state: VALID.into(),
+            main_subscription: main,
         },
     );
     scratch.subscription_count += 1;

@@ -17,6 +17,7 @@ pub mod answers;
 pub mod certificates;
 pub mod clock;
 pub mod commands;
+pub mod distribution;
 pub mod faults;
 pub mod files;
 pub mod inspect;

@@ -47,7 +47,7 @@ fn report_kind(op: &Operation) -> i64 {
     }
 }
 
-fn list(v: &Value) -> Vec<&Value> {
+pub(super) fn list(v: &Value) -> Vec<&Value> {
     match v {
         Value::Array(a) => a.iter().collect(),
         Value::Null => vec![],
@@ -55,7 +55,7 @@ fn list(v: &Value) -> Vec<&Value> {
     }
 }
 
-fn int(v: &Value) -> Option<i64> {
+pub(super) fn int(v: &Value) -> Option<i64> {
     v.as_i64().or_else(|| v.as_str().and_then(|s| s.parse().ok()))
 }
 
@@ -99,7 +99,7 @@ impl Parameters {
 
 /// Whether `v` holds, anywhere below a key named `key`, an `Id` whose Code
 /// is `code` (or, for a value key, the value itself).
-fn holds(v: &Value, key: &str, code: &str) -> bool {
+pub(super) fn holds(v: &Value, key: &str, code: &str) -> bool {
     match v {
         Value::Object(o) => o.iter().any(|(k, child)| {
             (k == key && (child.as_str() == Some(code) || holds_code(child, code))) || holds(child, key, code)
@@ -134,7 +134,7 @@ fn may_hold(r: &Report, code: &str) -> bool {
 
 /// The report's contents as an object: read from its text put back in its
 /// record's skeleton (states written before `xml` was kept hold the object).
-fn data_of(r: &Report, state: &State) -> Option<Value> {
+pub(super) fn data_of(r: &Report, state: &State) -> Option<Value> {
     if !r.data.is_null() {
         return Some(r.data.clone());
     }
@@ -234,6 +234,44 @@ fn fit_one(el: Element, v: &Value) -> Option<Value> {
     }
 }
 
+/// The elements of a `*FromIR` root's `Reports/Report` and of its
+/// `DeliveryData`.
+pub(super) fn report_elements(root: &str) -> Option<(Element, Element)> {
+    let report_el = schema::root(root)
+        .and_then(|r| field(r, "Reports"))
+        .and_then(|r| field(r, "Report"))?;
+    Some((report_el, field(report_el, "DeliveryData")?))
+}
+
+/// A held report (`contents` its object, `header` its record's
+/// DeliveryData) fitted to an answer's `Report` element: its fields taken
+/// from the Register's own data (IRDeliveryId, ReportData), the report
+/// and the header, by name.
+pub(super) fn answer_report(
+    r: &Report,
+    contents: &Value,
+    header: &Value,
+    report_el: Element,
+    delivery_el: Element,
+) -> Value {
+    let ours = json!({ "IRDeliveryId": r.ir_delivery_id });
+    let delivery = fit(delivery_el, &[&ours, header]);
+    let mut data = Map::new();
+    data.insert("IRReportId".into(), json!(r.ir_report_id));
+    if let Some(id) = &r.report_id {
+        data.insert("ReportId".into(), json!(id));
+    }
+    data.insert("ReportStatus".into(), json!(if r.state == CANCELLED { 2 } else { 1 }));
+    data.insert("ReportVersion".into(), json!(r.version));
+    data.insert("ReceivedTimestamp".into(), json!(date_time(r.received_at)));
+    data.insert(
+        "VersionReceivedTimestamp".into(),
+        json!(date_time(r.version_received_at)),
+    );
+    let synthetic = json!({ "DeliveryData": delivery, "ReportData": Value::Object(data) });
+    fit(report_el, &[&synthetic, contents, header])
+}
+
 /// The answer to a query, and how many reports it holds. `errors` are the
 /// request's own problems (its environment, its rules).
 pub fn answer(op: &Operation, request: &Value, errors: &[ErrorInfo], state: &State, now: f64) -> (Value, usize) {
@@ -302,22 +340,7 @@ pub fn answer(op: &Operation, request: &Value, errors: &[ErrorInfo], state: &Sta
             let (Some(report_el), Some(delivery_el)) = (report_el, delivery_el) else {
                 continue;
             };
-            let ours = json!({ "IRDeliveryId": r.ir_delivery_id });
-            let delivery = fit(delivery_el, &[&ours, header]);
-            let mut data = Map::new();
-            data.insert("IRReportId".into(), json!(r.ir_report_id));
-            if let Some(id) = &r.report_id {
-                data.insert("ReportId".into(), json!(id));
-            }
-            data.insert("ReportStatus".into(), json!(if r.state == CANCELLED { 2 } else { 1 }));
-            data.insert("ReportVersion".into(), json!(r.version));
-            data.insert("ReceivedTimestamp".into(), json!(date_time(r.received_at)));
-            data.insert(
-                "VersionReceivedTimestamp".into(),
-                json!(date_time(r.version_received_at)),
-            );
-            let synthetic = json!({ "DeliveryData": delivery, "ReportData": Value::Object(data) });
-            reports.push(fit(report_el, &[&synthetic, &contents, header]));
+            reports.push(answer_report(r, &contents, header, report_el, delivery_el));
         }
     }
     let n = reports.len();

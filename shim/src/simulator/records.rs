@@ -37,8 +37,9 @@ enum Units {
     },
     /// Cancellation items.
     Cancellations,
-    /// A subscription: its MainSubscriptionId.
-    Subscription(String),
+    /// A subscription: its MainSubscriptionId, and its `MainSubscription`
+    /// as parsed (when it parses).
+    Subscription(String, Option<Value>),
 }
 
 /// A record as far as it can be read without what is held.
@@ -101,7 +102,14 @@ pub fn read(op: &Operation, record: &[u8], rec: &Record, problems: &[Diagnostic]
         let id = rec
             .field(&["MainSubscription", "MainSubscriptionId"])
             .unwrap_or_default();
-        Units::Subscription(id)
+        // Kept whole for the distributions; a record that does not parse is
+        // refused at reception anyway.
+        let main = tulorekisteri::parse(record).ok().and_then(|mut v| {
+            v.get_mut(op.request)
+                .and_then(|r| r.pointer_mut("/DeliveryData/MainSubscription"))
+                .map(Value::take)
+        });
+        Units::Subscription(id, main)
     } else if invalidation {
         Units::Cancellations
     } else {
@@ -272,7 +280,7 @@ pub fn decide(
     let mut decided = vec![];
     let mut kept_skeleton = None;
     match what {
-        Units::Subscription(id) => decided.push(subscription(&id, &owner, &ir_delivery_id, &mut scratch)),
+        Units::Subscription(id, main) => decided.push(subscription(&id, main, &owner, &ir_delivery_id, &mut scratch)),
         Units::Cancellations => {
             for (unit, errors) in units.iter().zip(unit_errors) {
                 decided.push(match errors.is_empty() {

@@ -207,6 +207,11 @@ pub struct Subscription {
     pub ir_delivery_id: String,
     /// `valid` or `cancelled`.
     pub state: String,
+    /// Its `MainSubscription`, as the object `parse` gives (what it asks
+    /// for, its filters and validity): what the distributions follow.
+    /// `None` in states written before it was kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub main_subscription: Option<Value>,
 }
 
 /// A status query answered "not found" (status 0): nothing matching was

@@ -246,6 +246,8 @@ pub fn take(shared: &Shared, job: &Job) -> Option<Pending> {
     let trust = Trust {
         org_ca: shared.accounts.ca(),
         purposes: &[],
+        // The account's certificates are checked at sign-in.
+        refused: &|_| false,
     };
     let checked = match process::check(op, &bytes, Some(&certificate), &trust).1 {
         Ok(c) => c,
