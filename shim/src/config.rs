@@ -45,6 +45,7 @@
 //! api_tokens = ["sha256:..."]
 //! ```
 
+use crate::client::transport::Endpoint;
 use crate::operation::Purpose;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -268,17 +269,12 @@ impl Config {
             }
         };
         let base_url = file.base_url.trim_end_matches('/').to_string();
-        if !base_url.starts_with("https://") || base_url.len() <= "https://".len() {
-            return Err(at(format!("base_url must be an https:// URL, not {:?}", file.base_url)));
-        }
+        // Read as the clients read them, so a URL they cannot use is an
+        // error here, naming its key.
+        Endpoint::parse(&base_url).map_err(|e| at(format!("base_url must be an https:// URL: {}", e.0)))?;
         if let Some(c) = &file.certificate_service {
-            let url = c.url.trim_end_matches('/');
-            if !url.starts_with("https://") || url.len() <= "https://".len() || url.contains([' ', '?', '#']) {
-                return Err(at(format!(
-                    "certificate_service.url must be an https:// URL, not {:?}",
-                    c.url
-                )));
-            }
+            Endpoint::parse(c.url.trim_end_matches('/'))
+                .map_err(|e| at(format!("certificate_service.url must be an https:// URL: {}", e.0)))?;
         }
         let bundle = |key: &str, p: &Path| -> Result<Vec<Vec<u8>>, ConfigError> {
             let full = resolve(p);
@@ -422,6 +418,15 @@ mod tests {
                 "certificate_service.url",
             ),
             (format!("{good}[certificate_service]\n"), "url"),
+            (good.replace("https://x", "https://x/a b"), "base_url"),
+            (
+                format!("{good}[certificate_service]\nurl = \"https://x/2017/10/Certificate\tServices\"\n"),
+                "certificate_service.url",
+            ),
+            (
+                format!("{good}[certificate_service]\nurl = \"https://x:99999/\"\n"),
+                "certificate_service.url",
+            ),
         ];
         for (text, key) in cases {
             let e = parse(&text).unwrap_err();

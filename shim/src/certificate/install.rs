@@ -3,7 +3,8 @@
 //!
 //! 1. both are written whole beside their targets as `<name>.new` (the
 //!    key with mode 0600) and flushed to disk;
-//! 2. the pair in place, if any, is copied to `<name>.old` (flushed);
+//! 2. the key and the certificate in place, each if there, are copied to
+//!    `<name>.old` (flushed);
 //! 3. the key is renamed over its target, then the certificate; if the
 //!    second rename fails, the old key is put back;
 //! 4. the folders are flushed and the `.old` copies removed.
@@ -93,6 +94,18 @@ pub fn recover(key: &Path, cert: &Path, passphrase: Option<&[u8]>) -> Result<boo
 /// Installs `key_pem` and `cert_pem` at `key` and `cert` (see the module
 /// documentation); the folders must exist or are made.
 pub fn install(key: &Path, cert: &Path, key_pem: &[u8], cert_pem: &[u8]) -> Result<(), String> {
+    install_renaming(key, cert, key_pem, cert_pem, rename)
+}
+
+/// [`install`], with the certificate put in place by `rename_cert` (tests
+/// make it fail).
+fn install_renaming(
+    key: &Path,
+    cert: &Path,
+    key_pem: &[u8],
+    cert_pem: &[u8],
+    rename_cert: fn(&Path, &Path) -> Result<(), String>,
+) -> Result<(), String> {
     for p in [key, cert] {
         if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
             fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
@@ -105,21 +118,29 @@ pub fn install(key: &Path, cert: &Path, key_pem: &[u8], cert_pem: &[u8]) -> Resu
     }
     write_atomic(&key_new, key_pem, SECRET).map_err(shown(&key_new))?;
     write_atomic(&cert_new, cert_pem, PUBLIC).map_err(shown(&cert_new))?;
-    let had_old = key.exists() && cert.exists();
-    if had_old {
+    // Each copied on its own: a key without a certificate (or the other
+    // way round) is kept too.
+    let had_key = key.exists();
+    if had_key {
         let old_key = fs::read(key).map_err(shown(key))?;
-        let old_cert = fs::read(cert).map_err(shown(cert))?;
         write_atomic(&key_old, &old_key, SECRET).map_err(shown(&key_old))?;
+    }
+    if cert.exists() {
+        let old_cert = fs::read(cert).map_err(shown(cert))?;
         write_atomic(&cert_old, &old_cert, PUBLIC).map_err(shown(&cert_old))?;
     }
     rename(&key_new, key)?;
-    if let Err(e) = rename(&cert_new, cert) {
+    if let Err(e) = rename_cert(&cert_new, cert) {
         // The old key back beside the old certificate.
-        let undo = match had_old {
+        let undo = match had_key {
             true => rename(&key_old, key),
             false => fs::remove_file(key).map_err(|e| e.to_string()),
         };
-        let _ = fs::remove_file(&cert_new);
+        if undo.is_ok() {
+            // Kept otherwise: the next `cert` command pairs it with the new key.
+            let _ = fs::remove_file(&cert_new);
+            let _ = fs::remove_file(&cert_old);
+        }
         return Err(match undo {
             Ok(()) => format!("{e}; the old pair is left in place"),
             Err(u) => format!("{e}; and putting the old key back failed: {u} (the next `cert` command recovers)"),
@@ -161,6 +182,21 @@ mod tests {
             .collect();
         all.sort();
         all
+    }
+
+    #[test]
+    fn a_failed_install_keeps_a_key_that_was_there_alone() {
+        let (old_key, _) = pair_pem();
+        let (new_key, new_cert) = pair_pem();
+        let dir = folder("lone-key");
+        let (key, cert) = (dir.join("key.pem"), dir.join("cert.pem"));
+        fs::write(&key, &old_key).unwrap();
+        let refuse = |_: &Path, _: &Path| Err("refused".to_string());
+        let e = install_renaming(&key, &cert, new_key.as_bytes(), new_cert.as_bytes(), refuse).unwrap_err();
+        assert!(e.contains("the old pair is left in place"), "{e}");
+        assert_eq!(fs::read_to_string(&key).unwrap(), old_key);
+        assert_eq!(names(&dir), ["key.pem"]);
+        let _ = fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -8,7 +8,7 @@ use super::exchange::{CertError, CertificateClient};
 use super::{install, keys};
 use crate::config::{CertificateFiles, Config};
 use crate::operation::Purpose;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use tulorekisteri::signature::{Certificate, Signer};
 
 /// A certificate now in place.
@@ -49,18 +49,7 @@ pub fn pem_files(config: &Config, purpose: Purpose) -> Result<(PathBuf, PathBuf,
             cert,
             passphrase_file,
         } => {
-            let passphrase = match passphrase_file {
-                Some(p) => Some(
-                    std::fs::read_to_string(p)
-                        .map_err(|e| local(format!("{}: {e}", p.display())))?
-                        .lines()
-                        .next()
-                        .unwrap_or("")
-                        .as_bytes()
-                        .to_vec(),
-                ),
-                None => None,
-            };
+            let passphrase = passphrase_of(passphrase_file.as_deref())?;
             install::recover(key, cert, passphrase.as_deref())
                 .map_err(|e| local(format!("certificates.{}: {e}", purpose.key())))?;
             Ok((key.clone(), cert.clone(), passphrase))
@@ -70,6 +59,37 @@ pub fn pem_files(config: &Config, purpose: Purpose) -> Result<(PathBuf, PathBuf,
             purpose.key()
         ))),
     }
+}
+
+/// Completes (or undoes) an interrupted installation of every configured
+/// PEM pair, as every `cert` command does first: what `serve` does before
+/// it loads its certificates. The purposes whose files were changed.
+pub fn recover_all(config: &Config) -> Result<Vec<Purpose>, CertError> {
+    let mut changed = vec![];
+    for (purpose, files) in &config.certificates {
+        let CertificateFiles::Pem {
+            key,
+            cert,
+            passphrase_file,
+        } = files
+        else {
+            continue;
+        };
+        let passphrase = passphrase_of(passphrase_file.as_deref())?;
+        if install::recover(key, cert, passphrase.as_deref())
+            .map_err(|e| CertError::Local(format!("certificates.{}: {e}", purpose.key())))?
+        {
+            changed.push(*purpose);
+        }
+    }
+    Ok(changed)
+}
+
+/// The first line of a passphrase file, if one is configured.
+fn passphrase_of(file: Option<&Path>) -> Result<Option<Vec<u8>>, CertError> {
+    let Some(p) = file else { return Ok(None) };
+    let text = std::fs::read_to_string(p).map_err(|e| CertError::Local(format!("{}: {e}", p.display())))?;
+    Ok(Some(text.lines().next().unwrap_or("").as_bytes().to_vec()))
 }
 
 /// The purpose asked for, or the first configured.

@@ -86,7 +86,7 @@ impl Client {
     /// Loads every certificate of `config` and its TLS settings.
     pub fn new(config: &Config) -> Result<Client, ConfigError> {
         let at = |m: String| ConfigError(format!("{}: {m}", config.path.display()));
-        let endpoint = Endpoint::parse(&config.base_url).map_err(|e| at(e.0))?;
+        let endpoint = Endpoint::parse(&config.base_url).map_err(|e| at(format!("base_url: {}", e.0)))?;
         let mut identities = vec![];
         for (purpose, _) in &config.certificates {
             let signer = config.signer(Some(*purpose)).map_err(|e| at(e.0))?;

@@ -201,6 +201,9 @@ pub enum NotSentReason {
     /// A verified answer to a send with `DeliveryDataStatus` 0: reception
     /// failed technically, send again.
     ReceptionFailed(Box<Feedback>),
+    /// The HTTP request could not be built (a URL the configuration
+    /// check should have refused): nothing was connected to.
+    BadRequest(String),
 }
 
 impl NotSentReason {
@@ -213,6 +216,7 @@ impl NotSentReason {
             NotSentReason::NothingWritten => "nothing-written",
             NotSentReason::NoCertificate(_) => "no-certificate",
             NotSentReason::ReceptionFailed(_) => "status-0",
+            NotSentReason::BadRequest(_) => "bad-request",
         }
     }
 }
@@ -232,6 +236,7 @@ impl fmt::Display for NotSentReason {
             NotSentReason::ReceptionFailed(_) => {
                 f.write_str("the Register's reception failed technically (status 0): send again")
             }
+            NotSentReason::BadRequest(why) => write!(f, "the request could not be built: {why}"),
         }
     }
 }

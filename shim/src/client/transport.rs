@@ -40,9 +40,10 @@ pub struct Endpoint {
 }
 
 impl Endpoint {
-    /// Reads `https://host[:port]/path`.
+    /// Reads `https://host[:port]/path` (the error does not name the
+    /// setting: the caller adds its key).
     pub fn parse(base_url: &str) -> Result<Endpoint, ConfigError> {
-        let bad = |why: &str| ConfigError(format!("base_url {base_url:?}: {why}"));
+        let bad = |why: &str| ConfigError(format!("{base_url:?}: {why}"));
         let rest = base_url
             .strip_prefix("https://")
             .ok_or_else(|| bad("not an https:// URL"))?;
@@ -83,6 +84,9 @@ impl Endpoint {
             None => 443,
         };
         ServerName::try_from(host.to_string()).map_err(|_| bad("a bad host name"))?;
+        // What a request line takes (no spaces or control characters), so
+        // building a request of it cannot fail.
+        hyper::Uri::try_from(request_path(path)).map_err(|_| bad("the path has characters a URL cannot hold"))?;
         Ok(Endpoint {
             host: host.to_string(),
             port,
@@ -148,6 +152,14 @@ pub async fn post(
     post_to(endpoint, tls, &endpoint.path(operation), operation.name, record, limits).await
 }
 
+/// A path as a request's target: `/` for none.
+pub fn request_path(path: &str) -> &str {
+    match path {
+        "" => "/",
+        p => p,
+    }
+}
+
 /// POSTs `document` in a SOAP envelope to `path` with the SOAPAction
 /// `action` (the certificate service's operations, outside the
 /// operation table).
@@ -159,21 +171,21 @@ pub async fn post_to(
     document: &[u8],
     limits: Limits,
 ) -> Result<HttpAnswer, Failure> {
-    let record = document;
+    let body = soap::envelope(document);
+    // Built before connecting: a request that cannot be built goes nowhere.
+    let request = hyper::Request::post(request_path(path))
+        .header(HOST, endpoint.host_header())
+        .header(CONTENT_TYPE, soap::CONTENT_TYPE)
+        .header("SOAPAction", format!("\"{action}\""))
+        .header(CONTENT_LENGTH, body.len())
+        .body(Full::new(Bytes::from(body)))
+        .map_err(|e| Failure::NotSent(NotSentReason::BadRequest(e.to_string())))?;
     let stream = match tokio::time::timeout(limits.connect, connect(endpoint, tls)).await {
         Err(_) => return Err(Failure::NotSent(NotSentReason::ConnectTimeout)),
         Ok(Err(reason)) => return Err(Failure::NotSent(reason)),
         Ok(Ok(stream)) => stream,
     };
     let wrote = stream.wrote.clone();
-    let body = soap::envelope(record);
-    let request = hyper::Request::post(path)
-        .header(HOST, endpoint.host_header())
-        .header(CONTENT_TYPE, soap::CONTENT_TYPE)
-        .header("SOAPAction", format!("\"{action}\""))
-        .header(CONTENT_LENGTH, body.len())
-        .body(Full::new(Bytes::from(body)))
-        .expect("a request of valid parts");
     let exchange = async {
         let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
         // Ends the connection whenever the exchange ends: answered, failed,
@@ -417,8 +429,34 @@ mod tests {
             "https://u@x/",
             "https://x/?q",
             "https://[::1/",
+            "https://x/a b",
+            "https://x/a\tb",
         ] {
             assert!(Endpoint::parse(bad).is_err(), "{bad}");
         }
+        assert_eq!(request_path(&Endpoint::parse("https://x").unwrap().base_path), "/");
+    }
+
+    #[tokio::test]
+    async fn a_request_that_cannot_be_built_is_an_error_not_a_panic() {
+        let endpoint = Endpoint {
+            host: "127.0.0.1".into(),
+            // Nothing is connected to: the request fails before that.
+            port: 9,
+            base_path: "/a b".into(),
+        };
+        let tls = crate::tls::anonymous_client_config(None).unwrap();
+        let limits = Limits {
+            connect: std::time::Duration::from_secs(1),
+            read: std::time::Duration::from_secs(1),
+            answer: 1024,
+        };
+        let failure = post_to(&endpoint, tls, "/a b", "Echo", b"<x/>", limits)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&failure, Failure::NotSent(NotSentReason::BadRequest(_))),
+            "{failure:?}"
+        );
     }
 }

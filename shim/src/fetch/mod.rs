@@ -16,7 +16,7 @@ use crate::exit;
 use clap::Args;
 use std::future::Future;
 use std::path::{Path, PathBuf};
-use store::{plain_name, Fetched};
+use store::{clashes_with_tracking, plain_name, Fetched};
 
 /// `fetch --config FILE [--out DIR]`
 #[derive(Args, Debug)]
@@ -116,6 +116,15 @@ pub async fn fetch_new(source: &mut impl Source, out: &Path, response_ca: &[Vec<
             summary.already += 1;
             continue;
         }
+        if clashes_with_tracking(&name) {
+            // Not a name the Register gives; its JSON would be fetched.json.
+            summary.events.push(Event::Refused {
+                why: format!("its JSON would overwrite {}, fetch's own tracking file", store::FETCHED),
+                name,
+                kind: "reserved-name",
+            });
+            continue;
+        }
         let bytes = match source.read(&name).await {
             Ok(b) => b,
             Err(why) => {
@@ -213,4 +222,30 @@ pub fn fetch(args: FetchArgs) -> u8 {
             Err(e) => fail(exit::PENDING, &format!("{e}; nothing fetched")),
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_named_fetched_xml_is_refused_before_it_is_read() {
+        let dir = std::env::temp_dir().join(format!("fetch-clash-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let (data, out) = (dir.join("data"), dir.join("out"));
+        std::fs::create_dir_all(&data).unwrap();
+        std::fs::write(data.join("fetched.xml"), "<x/>").unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let summary = runtime.block_on(fetch_new(&mut Folder(data), &out, &[])).unwrap();
+        match &summary.events[..] {
+            [Event::Refused { name, kind, why }] => {
+                assert_eq!((name.as_str(), *kind), ("fetched.xml", "reserved-name"));
+                assert!(why.contains("fetched.json"), "{why}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(summary.status(), exit::REJECTED);
+        assert!(!out.join(store::FETCHED).exists());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

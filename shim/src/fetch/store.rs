@@ -55,6 +55,12 @@ pub fn json_name(name: &str) -> String {
     format!("{}.json", name.strip_suffix(".xml").unwrap_or(name))
 }
 
+/// Whether the JSON of the data file `name` would be the tracking file
+/// itself (`fetched.xml`; any case, for case-insensitive file systems).
+pub fn clashes_with_tracking(name: &str) -> bool {
+    json_name(name).eq_ignore_ascii_case(FETCHED)
+}
+
 impl Fetched {
     /// Reads `<out>/fetched.json` (absent: nothing fetched yet).
     pub fn read(out: &Path) -> Result<Fetched, String> {
@@ -87,6 +93,9 @@ impl Fetched {
         json: &str,
         now: &str,
     ) -> Result<PathBuf, String> {
+        if clashes_with_tracking(name) {
+            return Err(format!("{name}: its JSON would overwrite {FETCHED}"));
+        }
         let json_file = json_name(name);
         let path = out.join(&json_file);
         write_atomic(&path, json.as_bytes(), 0o600).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -156,6 +165,41 @@ mod tests {
         assert_eq!(again.files["a.xml"].sha256, sha256(b"<x/>"));
         std::fs::write(out.join(FETCHED), "not json").unwrap();
         assert!(Fetched::read(&out).unwrap_err().contains("fetched.json"));
+        let _ = std::fs::remove_dir_all(&out);
+    }
+
+    #[test]
+    fn a_data_file_named_fetched_xml_does_not_overwrite_the_tracking_file() {
+        assert!(clashes_with_tracking("fetched.xml"));
+        assert!(clashes_with_tracking("FETCHED.xml"));
+        assert!(!clashes_with_tracking("a-fetched.xml"));
+        let out = std::env::temp_dir().join(format!("fetch-store-clash-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&out);
+        std::fs::create_dir_all(&out).unwrap();
+        let mut f = Fetched::read(&out).unwrap();
+        f.keep(
+            &out,
+            "a.xml",
+            b"<x/>",
+            "LogDataFromIR",
+            "{}\n",
+            "2026-12-02T10:00:00.000Z",
+        )
+        .unwrap();
+        let before = std::fs::read(out.join(FETCHED)).unwrap();
+        let err = f
+            .keep(
+                &out,
+                "fetched.xml",
+                b"<y/>",
+                "LogDataFromIR",
+                "[]\n",
+                "2026-12-02T10:00:01.000Z",
+            )
+            .unwrap_err();
+        assert!(err.contains("fetched.json"), "{err}");
+        assert!(!f.has("fetched.xml"));
+        assert_eq!(std::fs::read(out.join(FETCHED)).unwrap(), before);
         let _ = std::fs::remove_dir_all(&out);
     }
 }

@@ -154,6 +154,19 @@ pub fn serve(a: ServeArgs) -> u8 {
     if let Some(listen) = a.listen {
         settings.listen = listen;
     }
+    // A renewal killed mid-install is completed (or undone) first, as the
+    // `cert` commands do, or the pair left could not be loaded.
+    match crate::certificate::obtain::recover_all(&config) {
+        Ok(changed) => {
+            for p in changed {
+                eprintln!(
+                    "serve: recovered an interrupted installation of the {} certificate",
+                    p.key()
+                );
+            }
+        }
+        Err(e) => return fail(&e.to_string()),
+    }
     for file in secrets(&config, &settings) {
         if let Err(e) = private(&file) {
             return fail(&e);

@@ -14,7 +14,7 @@
 
 use super::answers;
 use super::clock::{date_time, guid, parse_date};
-use super::files::{self, PUBLIC};
+use super::files::{self, PUBLIC, SECRET};
 use super::queries::{answer_report, data_of, holds, int, list, report_elements};
 use super::store::{Report, State, Subscription, VALID};
 use serde::{Deserialize, Serialize};
@@ -464,22 +464,46 @@ pub fn root_of_name(name: &str) -> Option<&str> {
 
 /// The lock of one distribution run (`DIR/distributions.lock`): the
 /// command and the timer of `serve` never run at once, so nothing is sent
-/// twice. A lock older than a minute is a crashed run's and is taken over.
-struct Lock(PathBuf);
+/// twice. The holder touches the lock every few seconds while it runs; a
+/// lock not touched for a minute is a crashed run's and is taken over.
+struct Lock {
+    path: PathBuf,
+    /// Dropped to stop the refreshing thread.
+    stop: Option<std::sync::mpsc::Sender<()>>,
+    refresher: Option<std::thread::JoinHandle<()>>,
+}
+
+/// How long a lock lives untouched, how often its holder touches it, and
+/// how long a run waits for it.
+struct LockTiming {
+    stale: std::time::Duration,
+    refresh: std::time::Duration,
+    wait: std::time::Duration,
+}
+
+const LOCK_TIMING: LockTiming = LockTiming {
+    stale: std::time::Duration::from_secs(60),
+    refresh: std::time::Duration::from_secs(10),
+    wait: std::time::Duration::from_secs(20),
+};
 
 impl Lock {
     fn take(dir: &Path) -> Result<Lock, String> {
+        Lock::take_with(dir, &LOCK_TIMING)
+    }
+
+    fn take_with(dir: &Path, timing: &LockTiming) -> Result<Lock, String> {
         let path = dir.join("distributions.lock");
-        let end = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        let end = std::time::Instant::now() + timing.wait;
         loop {
             match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
-                Ok(_) => return Ok(Lock(path)),
+                Ok(_) => return Ok(Lock::held(path, timing.refresh)),
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                     let stale = std::fs::metadata(&path)
                         .and_then(|m| m.modified())
                         .ok()
                         .and_then(|t| t.elapsed().ok())
-                        .is_some_and(|age| age.as_secs() > 60);
+                        .is_some_and(|age| age > timing.stale);
                     if stale {
                         let _ = std::fs::remove_file(&path);
                         continue;
@@ -493,11 +517,36 @@ impl Lock {
             }
         }
     }
+
+    /// The lock just made, kept fresh until it is dropped: a long run is
+    /// never taken for a crashed one.
+    fn held(path: PathBuf, refresh: std::time::Duration) -> Lock {
+        let (stop, stopped) = std::sync::mpsc::channel::<()>();
+        let touched = path.clone();
+        let refresher = std::thread::spawn(move || {
+            while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(refresh) {
+                // Not `create`: a lock removed meanwhile is not made again.
+                let _ = std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(&touched)
+                    .and_then(|f| f.set_modified(std::time::SystemTime::now()));
+            }
+        });
+        Lock {
+            path,
+            stop: Some(stop),
+            refresher: Some(refresher),
+        }
+    }
 }
 
 impl Drop for Lock {
     fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
+        drop(self.stop.take());
+        if let Some(refresher) = self.refresher.take() {
+            let _ = refresher.join();
+        }
+        let _ = std::fs::remove_file(&self.path);
     }
 }
 
@@ -591,7 +640,8 @@ fn run_locked(dir: &Path, state: &State, signer: &Signer, now: f64) -> Result<Ru
                 .join(owner)
                 .join("data")
                 .join(format!("{query_id}-{}.xml", doc.root()));
-            files::write(&dir.join(&relative), &signed, PUBLIC)?;
+            // Personal data: readable by the simulator's user only.
+            files::write(&dir.join(&relative), &signed, SECRET)?;
             sent.runs += 1;
             sent.last_end = Some(span_end);
             sent.reports.extend(extracted.keys);
@@ -612,6 +662,44 @@ fn run_locked(dir: &Path, state: &State, signer: &Signer, now: f64) -> Result<Ru
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn lock_dir(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("distribution-lock-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    const SHORT: LockTiming = LockTiming {
+        stale: std::time::Duration::from_millis(600),
+        refresh: std::time::Duration::from_millis(100),
+        wait: std::time::Duration::from_millis(300),
+    };
+
+    #[test]
+    fn a_long_run_keeps_its_lock() {
+        let dir = lock_dir("long");
+        let held = Lock::take_with(&dir, &SHORT).unwrap();
+        // Longer than `stale`: the holder's refreshing keeps it fresh.
+        std::thread::sleep(std::time::Duration::from_millis(1200));
+        let second = Lock::take_with(&dir, &SHORT).map(|_| ());
+        assert!(second.unwrap_err().contains("another distribution is running"));
+        drop(held);
+        assert!(!dir.join("distributions.lock").exists());
+        drop(Lock::take_with(&dir, &SHORT).unwrap());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_crashed_runs_lock_is_taken_over() {
+        let dir = lock_dir("crashed");
+        let path = dir.join("distributions.lock");
+        let file = std::fs::File::create(&path).unwrap();
+        file.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(5))
+            .unwrap();
+        drop(Lock::take_with(&dir, &SHORT).unwrap());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn times_and_names_are_read() {

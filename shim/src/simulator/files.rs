@@ -6,7 +6,7 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::Path;
 
-/// Mode of private keys, PKCS#12 stores and their passwords.
+/// Mode of private keys, PKCS#12 stores, their passwords and personal data.
 pub const SECRET: u32 = 0o600;
 /// Mode of everything else.
 pub const PUBLIC: u32 = 0o644;

@@ -114,3 +114,41 @@ fn the_service_renews_its_certificate_while_it_sends() {
     assert!(r.stdout.contains("CertificateRevoked"), "{r}");
     drop(shim);
 }
+
+/// A renewal killed between its two renames leaves the new key beside the
+/// old certificate: `serve` completes the installation before it loads its
+/// certificates, and starts.
+#[test]
+fn serve_completes_an_installation_a_kill_interrupted() {
+    let sim = Sim::start("serve-recovers");
+    let org = sim.dir.join("org");
+    let read = |name: &str| std::fs::read(org.join(name)).unwrap();
+    // Another real pair as the "new" one: the benefits key and certificate.
+    let (old_key, old_cert) = (read("earnings-key.pem"), read("earnings-cert.pem"));
+    let (new_key, new_cert) = (read("benefits-key.pem"), read("benefits-cert.pem"));
+    let put = |name: &str, bytes: &[u8]| std::fs::write(org.join(name), bytes).unwrap();
+    put("earnings-key.pem", &new_key);
+    put("earnings-cert.pem.new", &new_cert);
+    put("earnings-key.pem.old", &old_key);
+    put("earnings-cert.pem.old", &old_cert);
+
+    let shim = Shim::start_with(&sim.dir.join("shim.toml"), &[]);
+    assert_eq!(read("earnings-key.pem"), new_key);
+    assert_eq!(read("earnings-cert.pem"), new_cert);
+    for leftover in ["earnings-cert.pem.new", "earnings-key.pem.old", "earnings-cert.pem.old"] {
+        assert!(!org.join(leftover).exists(), "{leftover}");
+    }
+    // Said before it listened; the log is read by a thread of its own.
+    let mut log = vec![];
+    let said = loop {
+        match shim.log.recv_timeout(Duration::from_secs(5)) {
+            Ok(line) if line.contains("recovered an interrupted installation of the earnings certificate") => {
+                break true
+            }
+            Ok(line) => log.push(line),
+            Err(_) => break false,
+        }
+    };
+    assert!(said, "{log:#?}");
+    drop(shim);
+}

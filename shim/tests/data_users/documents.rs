@@ -43,6 +43,13 @@ fn each_distributed_document_kind_is_schema_valid_and_fetched() {
             let name = file.file_name().unwrap().to_str().unwrap().to_string();
             let root = name.trim_end_matches(".xml").rsplit('-').next().unwrap().to_string();
             valid_against_xsd(&file, &root).unwrap_or_else(|e| panic!("{name}: {e}"));
+            // Personal data: the owner's only.
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+                assert_eq!(mode, 0o600, "{name}");
+            }
             root
         })
         .collect();

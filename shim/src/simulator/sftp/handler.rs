@@ -87,6 +87,20 @@ fn io_error(what: &str, e: std::io::Error) -> StatusReply {
     }
 }
 
+/// Renames `old` to `new` unless `new` is there (SFTP version 3: a rename
+/// does not replace a file). A hard link fails if `new` exists, in one
+/// step, where checking first and renaming could replace a file made in
+/// between.
+fn rename_no_replace(old: &std::path::Path, new: &std::path::Path) -> std::io::Result<()> {
+    fs::hard_link(old, new)?;
+    if let Err(e) = fs::remove_file(old) {
+        // Not renamed after all: one name, the old one.
+        let _ = fs::remove_file(new);
+        return Err(e);
+    }
+    Ok(())
+}
+
 fn ok(id: u32) -> Status {
     Status {
         id,
@@ -411,14 +425,13 @@ impl russh_sftp::server::Handler for Files {
         if !old.is_file() {
             return Err(no_such(&format!("{}: no such file", from.shown())));
         }
-        // SFTP version 3: a rename does not replace a file.
-        if new.exists() {
-            return Err(failure(format!(
+        rename_no_replace(&old, &new).map_err(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists => failure(format!(
                 "{}: already there (a record of that name is being taken in)",
                 to.shown()
-            )));
-        }
-        fs::rename(&old, &new).map_err(|e| io_error(&from.shown(), e))?;
+            )),
+            _ => io_error(&from.shown(), e),
+        })?;
         if final_name {
             self.log(&format!("{} renamed to {}: taken in", from.shown(), to.shown()));
             self.shared.take(Job {
@@ -434,6 +447,25 @@ impl russh_sftp::server::Handler for Files {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_rename_never_replaces_a_file() {
+        let dir = std::env::temp_dir().join(format!("sftp-rename-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        let (old, new) = (dir.join("a.xml.part"), dir.join("a.xml"));
+        fs::write(&old, "second").unwrap();
+        fs::write(&new, "first").unwrap();
+        let e = rename_no_replace(&old, &new).unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::AlreadyExists);
+        assert_eq!(fs::read_to_string(&new).unwrap(), "first");
+        assert_eq!(fs::read_to_string(&old).unwrap(), "second");
+        fs::remove_file(&new).unwrap();
+        rename_no_replace(&old, &new).unwrap();
+        assert_eq!(fs::read_to_string(&new).unwrap(), "second");
+        assert!(!old.exists());
+        let _ = fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn paths_stay_in_the_account() {
