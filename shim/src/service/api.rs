@@ -281,7 +281,13 @@ impl Api {
                 )))
             }
         }
-        self.keep_record(move |sender, _| intake::record(&body, sender)).await
+        let settings = self.settings.clone();
+        self.keep_record(move |sender, _| {
+            let record = intake::record(&body, sender)?;
+            intake::fit_for_sftp(&record, &settings)?;
+            Ok(record)
+        })
+        .await
     }
 
     async fn post_cancellation(&self, req: Request<Incoming>) -> Result<Answer, ApiError> {
