@@ -278,6 +278,38 @@ impl Ledger {
         })
     }
 
+    /// Extends the claim's lease to `now + lease`; `false` when it was lost
+    /// (then nothing more may leave under it).
+    pub fn extend_lease(&self, record: i64, token: &str, now: f64, lease: f64) -> Result<bool, LedgerError> {
+        self.run(|tx| {
+            let changed = tx.execute(
+                "UPDATE records SET lease_until = $1 WHERE id = $2 AND lease_owner = $3 AND lease_until >= $4",
+                &[(now + lease).into(), record.into(), token.into(), now.into()],
+            )?;
+            Ok(changed == 1)
+        })
+    }
+
+    /// Another record than `record` with the DeliveryId `delivery_id` that
+    /// went over SFTP and is not final: its id and state. Files on the SFTP
+    /// server are named by the DeliveryId alone, so only one such record may
+    /// be on the server at a time.
+    pub fn sftp_name_holder(&self, record: i64, delivery_id: &str) -> Result<Option<(i64, String)>, LedgerError> {
+        self.run(|tx| {
+            let rows = tx.query(
+                "SELECT id, state FROM records
+                 WHERE state IN ('sending', 'sent', 'uncertain', 'attention')
+                   AND delivery_id = $1 AND id <> $2 AND status_query LIKE $3 LIMIT 1",
+                &[
+                    delivery_id.into(),
+                    record.into(),
+                    "%\"channel\":\"sftp\"%".into(),
+                ],
+            )?;
+            Ok(rows.first().map(|r| (int(r, 0), text(r, 1).unwrap_or_default())))
+        })
+    }
+
     /// Keeps a request and its answer (either may be absent), made by
     /// `instance`.
     #[allow(clippy::too_many_arguments)]
