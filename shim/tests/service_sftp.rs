@@ -16,6 +16,10 @@ mod crash;
 mod faults;
 #[path = "service_sftp/host_key.rs"]
 mod host_key;
+#[path = "service_sftp/payers.rs"]
+mod payers;
+#[path = "service_sftp/resend.rs"]
+mod resend;
 #[path = "service_sftp/same.rs"]
 mod same;
 #[path = "service_sftp/sim.rs"]
@@ -24,6 +28,8 @@ mod sim;
 mod trust;
 #[path = "service_sftp/unknown.rs"]
 mod unknown;
+#[path = "sftp_support/mod.rs"]
+mod sftp_support;
 // The service tests' helpers (the service, its API, the reports); their
 // `Sim` starts a simulator without SFTP and is not used here.
 #[allow(dead_code)]

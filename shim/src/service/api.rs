@@ -281,13 +281,7 @@ impl Api {
                 )))
             }
         }
-        let settings = self.settings.clone();
-        self.keep_record(move |sender, _| {
-            let record = intake::record(&body, sender)?;
-            intake::fit_for_sftp(&record, &settings)?;
-            Ok(record)
-        })
-        .await
+        self.keep_record(move |sender, _| intake::record(&body, sender)).await
     }
 
     async fn post_cancellation(&self, req: Request<Incoming>) -> Result<Answer, ApiError> {

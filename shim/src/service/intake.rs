@@ -374,20 +374,6 @@ pub fn record(body: &[u8], sender: &Sender) -> Result<NewRecord, ApiError> {
     })
 }
 
-/// A posted record that will go over SFTP (deferred, its owner's channel
-/// `sftp`) must have a DeliveryId that can be a file name there.
-pub fn fit_for_sftp(record: &NewRecord, settings: &super::settings::ServiceSettings) -> Result<(), ApiError> {
-    let over_sftp = super::sftp_channel::is_deferred(&record.root)
-        && settings.channel_of(&record.owner) == super::settings::Channel::Sftp;
-    match record.delivery_id.as_deref() {
-        Some(id) if over_sftp && !crate::sftp::settings::name_safe(id) => Err(ApiError::invalid_input(format!(
-            "DeliveryId {id:?} cannot go over SFTP (the channel of owner {}): it names the file on the server, so only A-Z a-z 0-9 . _ - are allowed, not starting with '.', at most 40 characters; nothing was kept",
-            record.owner
-        ))),
-        _ => Ok(()),
-    }
-}
-
 /// A cancellation: `{"payer", "kind", "reportId"}` (a report, its latest
 /// version) or `{"recordId"}` (a whole record), and `"realtime"`.
 pub fn cancellation(body: &Value, sender: &Sender, ledger: &Ledger) -> Result<NewRecord, ApiError> {
