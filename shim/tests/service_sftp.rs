@@ -16,6 +16,8 @@ mod crash;
 mod faults;
 #[path = "service_sftp/host_key.rs"]
 mod host_key;
+#[path = "service_sftp/login.rs"]
+mod login;
 #[path = "service_sftp/payers.rs"]
 mod payers;
 #[path = "service_sftp/resend.rs"]
