@@ -24,14 +24,14 @@ mod payers;
 mod resend;
 #[path = "service_sftp/same.rs"]
 mod same;
+#[path = "sftp_support/mod.rs"]
+mod sftp_support;
 #[path = "service_sftp/sim.rs"]
 mod sim;
 #[path = "service_sftp/trust.rs"]
 mod trust;
 #[path = "service_sftp/unknown.rs"]
 mod unknown;
-#[path = "sftp_support/mod.rs"]
-mod sftp_support;
 // The service tests' helpers (the service, its API, the reports); their
 // `Sim` starts a simulator without SFTP and is not used here.
 #[allow(dead_code)]

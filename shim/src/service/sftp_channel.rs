@@ -12,8 +12,8 @@ use super::worker::{after, backoff, final_of, Worker};
 use crate::client::{PrepareError, Prepared, StatusQuery};
 use crate::config::{Config, Timeouts};
 use crate::operation::{self, Kind};
-use crate::sftp::{Session, SftpError, SftpSettings, UploadError};
 use crate::sftp::settings::name_safe;
+use crate::sftp::{Session, SftpError, SftpSettings, UploadError};
 use russh::keys::PrivateKey;
 use serde_json::Value;
 use std::sync::Arc;
@@ -230,8 +230,7 @@ pub fn check_feedback(
     if errors > 0 {
         return Err(format!("it is not schema-valid ({errors} errors)"));
     }
-    let feedback =
-        tulorekisteri::read_feedback(bytes).map_err(|_| "it is not a StatusResponseFromIR".to_string())?;
+    let feedback = tulorekisteri::read_feedback(bytes).map_err(|_| "it is not a StatusResponseFromIR".to_string())?;
     if feedback.delivery_id.as_deref() != Some(delivery_id) {
         return Err(format!(
             "it is about DeliveryId {:?}, not {delivery_id}",
@@ -664,11 +663,12 @@ impl Worker {
 
     /// Still uncertain: look again, or past the limit, attention.
     fn sftp_still_uncertain(&self, claim: &Claim, reason: String) -> Change {
-        self.sftp_past_limit(claim, &reason).unwrap_or_else(|| Change::Uncertain {
-            next_at: ledger::now() + self.polling().every.as_secs_f64(),
-            reason,
-            resend_refused: claim.resend_refused,
-        })
+        self.sftp_past_limit(claim, &reason)
+            .unwrap_or_else(|| Change::Uncertain {
+                next_at: ledger::now() + self.polling().every.as_secs_f64(),
+                reason,
+                resend_refused: claim.resend_refused,
+            })
     }
 
     /// Attention when the record has been uncertain longer than

@@ -35,7 +35,9 @@ fn two_payers_with_one_delivery_id_go_one_after_the_other() {
 
     // A DeliveryId with a '/' would name a folder on the server: the
     // Register's rules refuse it when it is posted.
-    let Some(bad) = record_of(BUSINESS_ID, "2026/01", "pair-c") else { return };
+    let Some(bad) = record_of(BUSINESS_ID, "2026/01", "pair-c") else {
+        return;
+    };
     let refused = api.post_json("/v1/records", &bad);
     let body = String::from_utf8_lossy(&refused.body).to_string();
     assert_eq!(refused.status, 422, "{body}");
@@ -60,7 +62,11 @@ fn two_payers_with_one_delivery_id_go_one_after_the_other() {
         .unwrap()
         .iter()
         .map(|d| {
-            assert_eq!((d["deliveryId"].as_str(), d["arrivals"].as_i64()), (Some("shared-1"), Some(1)), "{d}");
+            assert_eq!(
+                (d["deliveryId"].as_str(), d["arrivals"].as_i64()),
+                (Some("shared-1"), Some(1)),
+                "{d}"
+            );
             d["owner"].as_str().unwrap()
         })
         .collect();
@@ -85,5 +91,8 @@ fn two_payers_with_one_delivery_id_go_one_after_the_other() {
     assert_eq!((uploads.len(), feedback.len()), (2, 2), "{uploads:?} {feedback:?}");
     let (first, second) = (uploads[0], uploads[1]);
     let first_final = feedback.iter().find(|(r, _)| *r == first.0).unwrap().1;
-    assert!(second.1 > first_final, "both were on the server at once: {uploads:?} {feedback:?}");
+    assert!(
+        second.1 > first_final,
+        "both were on the server at once: {uploads:?} {feedback:?}"
+    );
 }

@@ -50,7 +50,11 @@ fn a_resend_refused_because_the_first_arrived_is_not_a_rejection() {
     // No file tells, the status query lags ("not found"): sent again, and
     // that is refused as a DeliveryId used before.
     let refused = shim.wait_for_log("a resend was refused", Duration::from_secs(20));
-    assert!(refused.is_some(), "the resend's refusal was not met: {:?}", api.states());
+    assert!(
+        refused.is_some(),
+        "the resend's refusal was not met: {:?}",
+        api.states()
+    );
     assert!(
         api.wait_until(Duration::from_secs(30), |s| s.get("stored") == Some(&1)),
         "{:?}",
@@ -59,8 +63,14 @@ fn a_resend_refused_because_the_first_arrived_is_not_a_rejection() {
     let state = sim.state();
     let held = state["reports"].as_array().unwrap();
     assert_eq!(held.len(), 1, "{state}");
-    assert_eq!((held[0]["version"].as_i64(), held[0]["state"].as_str()), (Some(1), Some("valid")));
+    assert_eq!(
+        (held[0]["version"].as_i64(), held[0]["state"].as_str()),
+        (Some(1), Some("valid"))
+    );
     let deliveries = state["deliveries"].as_array().unwrap();
     assert_eq!(deliveries.len(), 1, "{state}");
-    assert_eq!(deliveries[0]["arrivals"], 2, "the first and the refused resend: {state}");
+    assert_eq!(
+        deliveries[0]["arrivals"], 2,
+        "the first and the refused resend: {state}"
+    );
 }

@@ -300,11 +300,7 @@ impl Ledger {
                 "SELECT id, state FROM records
                  WHERE state IN ('sending', 'sent', 'uncertain', 'attention')
                    AND delivery_id = $1 AND id <> $2 AND status_query LIKE $3 LIMIT 1",
-                &[
-                    delivery_id.into(),
-                    record.into(),
-                    "%\"channel\":\"sftp\"%".into(),
-                ],
+                &[delivery_id.into(), record.into(), "%\"channel\":\"sftp\"%".into()],
             )?;
             Ok(rows.first().map(|r| (int(r, 0), text(r, 1).unwrap_or_default())))
         })
