@@ -10,6 +10,8 @@
 
 mod simulator_support;
 
+#[path = "service_sftp/arrived.rs"]
+mod arrived;
 #[path = "service_sftp/crash.rs"]
 mod crash;
 #[path = "service_sftp/faults.rs"]
