@@ -6,7 +6,10 @@
 //! report stored once and every delivery arrived once; a host key other
 //! than the pinned one is refused before anything is uploaded; a feedback
 //! file the Register did not sign is not believed; an upload nothing on
-//! the server tells of is asked about over the Web Service, or waited on.
+//! the server tells of is asked about over the Web Service, or waited on;
+//! a resend refused because the first arrived is not a rejection; two
+//! payers' records with one DeliveryId go one after the other; a refused
+//! login needs a person; a status-2 feedback file is an arrival.
 
 mod simulator_support;
 
