@@ -590,3 +590,58 @@ fn cancelled_by(tx: &mut dyn Tx, record: i64, items: &[ItemResult], now: f64) ->
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{now, NewRecord};
+    use super::*;
+    use crate::service::settings::LedgerLocation;
+
+    fn record(owner: &str, delivery_id: &str) -> NewRecord {
+        NewRecord {
+            kind: "earnings".into(),
+            root: "WageReportsRequestToIR".into(),
+            ddt: 100,
+            owner: owner.into(),
+            delivery_id: Some(delivery_id.into()),
+            xml: Some(b"<x/>".to_vec()),
+            header: None,
+            content_hash: format!("{owner}{delivery_id}"),
+            realtime: false,
+            reports: vec![],
+            cancels: vec![],
+            cancels_record: None,
+            holds: vec![],
+        }
+    }
+
+    #[test]
+    fn one_sftp_record_per_delivery_id_and_a_lost_lease_is_not_extended() {
+        let dir = std::env::temp_dir().join(format!("ledger-work-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let ledger = Ledger::open(&LedgerLocation::Sqlite(dir.join("l.db")), 0.0).unwrap();
+        let t = now();
+        let a = ledger.add_record(&record("1234567-1", "D1"), t).unwrap().id;
+        let b = ledger.add_record(&record("7654321-2", "D1"), t).unwrap().id;
+        assert_eq!(ledger.sftp_name_holder(b, "D1").unwrap(), None, "nothing sent yet");
+        let claim = ledger.claim("me", t, 30.0).unwrap().unwrap();
+        assert_eq!(claim.id, a);
+        let sending = Change::Sending {
+            signed: b"<signed/>".to_vec(),
+            status_query: r#"{"channel":"sftp"}"#.into(),
+        };
+        assert!(ledger.change(a, &claim.token, &sending, t, 30.0).unwrap());
+        assert_eq!(ledger.sftp_name_holder(b, "D1").unwrap(), Some((a, "sending".into())));
+        assert_eq!(ledger.sftp_name_holder(a, "D1").unwrap(), None, "not itself");
+        assert_eq!(ledger.sftp_name_holder(b, "D2").unwrap(), None);
+
+        assert!(ledger.extend_lease(a, &claim.token, t + 1.0, 30.0).unwrap());
+        assert!(!ledger.extend_lease(a, "someone else", t + 1.0, 30.0).unwrap());
+        assert!(
+            !ledger.extend_lease(a, &claim.token, t + 100.0, 30.0).unwrap(),
+            "expired"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
