@@ -12,8 +12,11 @@ use super::worker::{after, backoff, final_of, Worker};
 use crate::client::{PrepareError, Prepared, StatusQuery};
 use crate::config::{Config, Timeouts};
 use crate::operation::{self, Kind};
+use crate::sftp::settings::name_safe;
 use crate::sftp::{Session, SftpError, SftpSettings, UploadError};
+use russh::keys::PrivateKey;
 use serde_json::Value;
+use std::sync::Arc;
 use tokio::sync::{Mutex, MutexGuard};
 use tulorekisteri::signature::{self, Signer, VerifyOptions};
 use tulorekisteri::{Feedback, Options, Severity};
@@ -29,6 +32,8 @@ pub struct SftpChannel {
     pub settings: SftpSettings,
     timeouts: Timeouts,
     signer: Signer,
+    /// The SFTP certificate's key, read once with the signer.
+    key: Arc<PrivateKey>,
     response_ca: Vec<Vec<u8>>,
     session: Mutex<Option<Session>>,
 }
@@ -65,7 +70,8 @@ impl Held<'_> {
             *self.slot = None;
         }
         if self.slot.is_none() {
-            let s = Session::connect(&self.channel.settings, &self.channel.timeouts).await?;
+            let c = self.channel;
+            let s = Session::connect_with_key(&c.settings, &c.timeouts, c.key.clone()).await?;
             *self.slot = Some(s);
         }
         self.slot
@@ -83,12 +89,23 @@ impl Held<'_> {
         r
     }
 
-    /// Uploads the record `delivery_id` and renames it.
-    pub async fn upload(&mut self, delivery_id: &str, bytes: &[u8]) -> Result<(), UploadError> {
+    /// Uploads the record `delivery_id` under its temporary name.
+    pub async fn upload_part(&mut self, delivery_id: &str, bytes: &[u8]) -> Result<(), UploadError> {
+        let temp = self.channel.settings.temp_path(delivery_id);
+        let session = self.session().await.map_err(UploadError::NotSent)?;
+        let result = session.upload(&temp, bytes).await;
+        if result.is_err() {
+            *self.slot = None;
+        }
+        result
+    }
+
+    /// Renames the uploaded record `delivery_id` to its final name.
+    pub async fn rename(&mut self, delivery_id: &str) -> Result<(), UploadError> {
         let s = &self.channel.settings;
         let (temp, name) = (s.temp_path(delivery_id), s.upload_path(delivery_id));
-        let session = self.session().await.map_err(UploadError::NotSent)?;
-        let result = session.upload_then_rename(&temp, &name, bytes).await;
+        let session = self.session().await.map_err(UploadError::Uncertain)?;
+        let result = session.rename(&temp, &name).await;
         if result.is_err() {
             *self.slot = None;
         }
@@ -122,11 +139,16 @@ impl Held<'_> {
 
     /// Removes `path` (gone already is fine).
     pub async fn remove(&mut self, path: &str) -> Result<(), SftpError> {
-        let removed = async { self.session().await?.remove(path).await }.await;
-        match self.after(removed) {
+        match self.remove_exact(path).await {
             Err(SftpError::NotFound(_)) => Ok(()),
             other => other,
         }
+    }
+
+    /// Removes `path`; gone already is [`SftpError::NotFound`].
+    pub async fn remove_exact(&mut self, path: &str) -> Result<(), SftpError> {
+        let removed = async { self.session().await?.remove(path).await }.await;
+        self.after(removed)
     }
 }
 
@@ -138,11 +160,12 @@ impl SftpChannel {
             .clone()
             .ok_or_else(|| format!("{}: no [sftp] section (see docs/sftp.md)", config.path.display()))?;
         let signer = settings.signer()?;
-        settings.ssh_key()?;
+        let key = Arc::new(settings.ssh_key()?);
         Ok(SftpChannel {
             settings,
             timeouts: config.timeouts,
             signer,
+            key,
             response_ca: config.response_ca.clone(),
             session: Mutex::new(None),
         })
@@ -161,39 +184,73 @@ impl SftpChannel {
         &self.signer
     }
 
-    /// The feedback file `bytes` of the record `delivery_id`, verified:
-    /// signed by the Register (`response_ca`), schema-valid, a
-    /// `StatusResponseFromIR` about this record.
-    pub fn check_feedback(&self, bytes: &[u8], delivery_id: &str, ddt: i64) -> Result<Feedback, String> {
-        let options = VerifyOptions::default().trust(self.response_ca.clone());
-        let verified = signature::verify(bytes, &options).map_err(|e| format!("its signature: {e}"))?;
-        if !verified.trust.is_trusted() {
-            return Err(format!(
-                "its signer is not trusted (response_ca): {}",
-                verified.trust.problems.join("; ")
-            ));
+    /// The feedback file `bytes` of the record of `claim`, verified off
+    /// the async runtime: see [`check_feedback`].
+    pub async fn verify_feedback(&self, bytes: Vec<u8>, claim: &Claim) -> (Vec<u8>, Result<Option<Feedback>, String>) {
+        let (ca, id, owner, ddt) = (
+            self.response_ca.clone(),
+            claim.delivery_id.clone(),
+            claim.owner.clone(),
+            claim.ddt,
+        );
+        let checked = tokio::task::spawn_blocking(move || {
+            let r = check_feedback(&ca, &bytes, &id, &owner, ddt);
+            (bytes, r)
+        })
+        .await;
+        match checked {
+            Ok(done) => done,
+            Err(e) => (vec![], Err(format!("its check failed: {e}"))),
         }
-        let problems = tulorekisteri::validate_bytes(bytes, &Options::default().schema_only());
-        let errors = problems.iter().filter(|d| d.severity == Severity::Error).count();
-        if errors > 0 {
-            return Err(format!("it is not schema-valid ({errors} errors)"));
-        }
-        let feedback =
-            tulorekisteri::read_feedback(bytes).map_err(|_| "it is not a StatusResponseFromIR".to_string())?;
-        if feedback.delivery_id.as_deref() != Some(delivery_id) {
-            return Err(format!(
-                "it is about DeliveryId {:?}, not {delivery_id}",
-                feedback.delivery_id.as_deref().unwrap_or("")
-            ));
-        }
-        if feedback.delivery_data_type.is_some_and(|t| t != ddt) {
-            return Err(format!(
-                "it is about DeliveryDataType {:?}, not {ddt}",
-                feedback.delivery_data_type
-            ));
-        }
-        Ok(feedback)
     }
+}
+
+/// The feedback file `bytes` of the record `delivery_id` (of `owner`, type
+/// `ddt`), verified: signed by the Register (`response_ca`), schema-valid,
+/// a `StatusResponseFromIR` about this DeliveryId. `Ok(None)`: it is about
+/// another record with the same DeliveryId (another owner or type); it is
+/// not this record's.
+pub fn check_feedback(
+    response_ca: &[Vec<u8>],
+    bytes: &[u8],
+    delivery_id: &str,
+    owner: &str,
+    ddt: i64,
+) -> Result<Option<Feedback>, String> {
+    let options = VerifyOptions::default().trust(response_ca.to_vec());
+    let verified = signature::verify(bytes, &options).map_err(|e| format!("its signature: {e}"))?;
+    if !verified.trust.is_trusted() {
+        return Err(format!(
+            "its signer is not trusted (response_ca): {}",
+            verified.trust.problems.join("; ")
+        ));
+    }
+    let problems = tulorekisteri::validate_bytes(bytes, &Options::default().schema_only());
+    let errors = problems.iter().filter(|d| d.severity == Severity::Error).count();
+    if errors > 0 {
+        return Err(format!("it is not schema-valid ({errors} errors)"));
+    }
+    let feedback = tulorekisteri::read_feedback(bytes).map_err(|_| "it is not a StatusResponseFromIR".to_string())?;
+    if feedback.delivery_id.as_deref() != Some(delivery_id) {
+        return Err(format!(
+            "it is about DeliveryId {:?}, not {delivery_id}",
+            feedback.delivery_id.as_deref().unwrap_or("")
+        ));
+    }
+    let echoed_owner = echoed_owner(bytes);
+    let other_owner = echoed_owner.as_deref().is_some_and(|o| o != owner);
+    let other_type = feedback.delivery_data_type.is_some_and(|t| t != ddt);
+    Ok((!other_owner && !other_type).then_some(feedback))
+}
+
+/// The DeliveryDataOwner's Code of a feedback's DeliveryData echo.
+fn echoed_owner(bytes: &[u8]) -> Option<String> {
+    let options = Options::default().schema_only().unsigned(true);
+    let object = tulorekisteri::parse_with(bytes, &options).ok()?;
+    object
+        .pointer("/StatusResponseFromIR/DeliveryData/DeliveryDataOwner/Code")
+        .and_then(Value::as_str)
+        .map(str::to_string)
 }
 
 /// The status request kept for a record sent over SFTP (marked so).
@@ -223,6 +280,14 @@ impl Worker {
             self.change(claim, Change::Attention { reason }).await;
             return;
         };
+        if !name_safe(&claim.delivery_id) {
+            let reason = format!(
+                "DeliveryId {:?} cannot be a file name on the SFTP server (only A-Z a-z 0-9 . _ -, not starting with '.', at most 40); nothing was sent over SFTP",
+                claim.delivery_id
+            );
+            self.change(claim, Change::Attention { reason }).await;
+            return;
+        }
         match (claim.state.as_str(), claim.signed) {
             (state::READY | state::SENDING, false) => self.sftp_sign_and_send(&sftp, claim).await,
             // Nothing of it left before: the same bytes.
@@ -308,6 +373,17 @@ impl Worker {
     /// byte leaves unless this claim still holds the record.
     async fn sftp_send(&self, sftp: &SftpChannel, claim: &Claim, prepared: &Prepared, again: bool) {
         let mut held = sftp.hold().await;
+        // The server's files are named by the DeliveryId alone: a record
+        // with the DeliveryId of another (another owner's, or another
+        // type's) waits until that one is final. Checked and committed
+        // under the held session, so no two go at once.
+        if !again {
+            if let Some(change) = self.sftp_name_taken(claim).await {
+                drop(held);
+                self.change(claim, change).await;
+                return;
+            }
+        }
         let commit = match again {
             true => Change::Resending,
             false => Change::Sending {
@@ -319,7 +395,20 @@ impl Worker {
             return;
         }
         let started = std::time::Instant::now();
-        let uploaded = held.upload(&claim.delivery_id, prepared.signed()).await;
+        let uploaded = match held.upload_part(&claim.delivery_id, prepared.signed()).await {
+            // The lease, extended before the rename: a claim that lost it
+            // renames nothing (another claim has the record and its part
+            // file now).
+            Ok(()) if !self.extend_lease(claim).await => {
+                eprintln!(
+                    "serve: record {}: the lease was lost during the SFTP upload; not renamed",
+                    claim.id
+                );
+                return;
+            }
+            Ok(()) => held.rename(&claim.delivery_id).await,
+            Err(e) => Err(e),
+        };
         drop(held);
         let (name, summary) = match &uploaded {
             Ok(()) => ("delivered", "uploaded and renamed".to_string()),
@@ -334,9 +423,13 @@ impl Worker {
                 ir_delivery_id: None,
                 next_at: after(polling.first_after),
             },
-            Err(UploadError::NotSent(e)) if e.is_configuration() => Change::Attention {
-                reason: format!("{e}; nothing was sent"),
-            },
+            // A refused login is not fixed by trying again: a revoked or
+            // wrong SFTP key needs a person.
+            Err(UploadError::NotSent(e)) if e.is_configuration() || matches!(e, SftpError::Auth(_)) => {
+                Change::Attention {
+                    reason: format!("{e}; nothing was sent"),
+                }
+            }
             Err(UploadError::NotSent(e)) => Change::Retry {
                 next_at: after(backoff(claim.attempts)),
                 reason: format!("not sent over SFTP: {e}"),
@@ -352,6 +445,32 @@ impl Worker {
         self.change(claim, change).await;
     }
 
+    /// Another unfinished SFTP record with this DeliveryId: wait for it.
+    async fn sftp_name_taken(&self, claim: &Claim) -> Option<Change> {
+        let (ledger, id, delivery_id) = (self.ledger.clone(), claim.id, claim.delivery_id.clone());
+        let holder = tokio::task::spawn_blocking(move || ledger.sftp_name_holder(id, &delivery_id)).await;
+        let reason = match holder {
+            Ok(Ok(None)) => return None,
+            Ok(Ok(Some((other, state)))) => format!(
+                "waits: record {other} ({state}) with the same DeliveryId is on the SFTP server until it is final"
+            ),
+            Ok(Err(e)) => format!("the ledger failed: {e}"),
+            Err(e) => format!("the ledger failed: {e}"),
+        };
+        Some(Change::Later {
+            next_at: after(self.polling().every),
+            reason,
+        })
+    }
+
+    /// Extends the claim's lease before a rename; false when it was lost.
+    async fn extend_lease(&self, claim: &Claim) -> bool {
+        let (ledger, id, token) = (self.ledger.clone(), claim.id, claim.token.clone());
+        let lease = self.settings.lease.as_secs_f64();
+        let extended = tokio::task::spawn_blocking(move || ledger.extend_lease(id, &token, ledger::now(), lease)).await;
+        matches!(extended, Ok(Ok(true)))
+    }
+
     async fn keep_sftp(&self, record: i64, operation: &'static str, answer: Option<Vec<u8>>, summary: &str) {
         let (ledger, me, summary) = (self.ledger.clone(), self.instance.clone(), summary.to_string());
         let kept = tokio::task::spawn_blocking(move || {
@@ -363,20 +482,41 @@ impl Worker {
         }
     }
 
-    /// Commits the feedback file's outcome, then removes the file.
-    async fn sftp_feedback(&self, sftp: &SftpChannel, claim: &Claim, bytes: Vec<u8>) {
-        let change = match sftp.check_feedback(&bytes, &claim.delivery_id, claim.ddt) {
-            Ok(f) if f.status.is_final() && f.status.code() != 0 => final_of(&f, None),
-            Ok(f) => self.still_waiting(
-                claim,
-                ledger::now(),
-                format!("the feedback file says status {}", f.status.code()),
-            ),
+    /// Commits the feedback file's outcome, then removes the file. `None`:
+    /// the file is another record's (the same DeliveryId, another owner or
+    /// type), left where it is.
+    async fn sftp_feedback(&self, sftp: &SftpChannel, claim: &Claim, bytes: Vec<u8>) -> Option<()> {
+        let (bytes, checked) = sftp.verify_feedback(bytes, claim).await;
+        let now = ledger::now();
+        let every = self.polling().every.as_secs_f64();
+        let change = match checked {
+            Ok(None) => {
+                eprintln!(
+                    "serve: record {}: the feedback file of its DeliveryId is about another owner's or type's record; left there",
+                    claim.id
+                );
+                return None;
+            }
+            // A resend refused at reception (a DeliveryId used before):
+            // the first sending may be what the Register holds. Its own
+            // feedback comes under the same name, or a status query tells.
+            Ok(Some(f)) if f.status.code() == 4 && claim.attempts > 1 && !claim.resend_refused => Change::Uncertain {
+                next_at: now + every,
+                reason: "a resend was refused at reception: asking whether the first one arrived".into(),
+                resend_refused: true,
+            },
+            Ok(Some(f)) if f.status.is_final() && f.status.code() != 0 => final_of(&f, None),
+            // Received or processing: it arrived.
+            Ok(Some(f)) if claim.state != state::SENT && matches!(f.status.code(), 1 | 2) => Change::Sent {
+                ir_delivery_id: f.ir_delivery_id.clone(),
+                next_at: now + every,
+            },
+            Ok(Some(f)) => self.still_waiting(claim, now, format!("the feedback file says status {}", f.status.code())),
             Err(e) => {
                 let path = sftp.settings.feedback_path(&claim.delivery_id);
                 let reason = format!("the feedback file {path} cannot be trusted: {e}");
                 self.change(claim, Change::Attention { reason }).await;
-                return;
+                return Some(());
             }
         };
         self.keep_sftp(claim.id, "SFTP feedback", Some(bytes), "feedback read")
@@ -391,13 +531,21 @@ impl Worker {
                 );
             }
         }
+        Some(())
     }
 
     /// An acknowledged record: its feedback file, or wait.
     async fn sftp_follow(&self, sftp: &SftpChannel, claim: &Claim) {
         let read = sftp.hold().await.feedback(&claim.delivery_id).await;
+        let read = match read {
+            Ok(Some(bytes)) => match self.sftp_feedback(sftp, claim, bytes).await {
+                Some(()) => return,
+                None => Ok(None),
+            },
+            other => other,
+        };
         match read {
-            Ok(Some(bytes)) => self.sftp_feedback(sftp, claim, bytes).await,
+            Ok(Some(_)) => {}
             Ok(None) => {
                 let change = self.still_waiting(claim, ledger::now(), "no feedback file yet".into());
                 self.change(claim, change).await;
@@ -422,7 +570,9 @@ impl Worker {
             }
         };
         if let Some(bytes) = found.feedback {
-            return self.sftp_feedback(sftp, claim, bytes).await;
+            if self.sftp_feedback(sftp, claim, bytes).await.is_some() {
+                return;
+            }
         }
         if found.renamed {
             if found.temp {
@@ -440,9 +590,17 @@ impl Worker {
             return;
         }
         if found.temp {
-            // Never renamed, so never processed: the same bytes again.
+            // Never renamed, so never processed: the same bytes again, but
+            // not for ever.
+            if let Some(change) = self.sftp_past_limit(claim, "its part file is still on the SFTP server") {
+                self.change(claim, change).await;
+                return;
+            }
             let temp = sftp.settings.temp_path(&claim.delivery_id);
-            if let Err(e) = sftp.hold().await.remove(&temp).await {
+            let removed = sftp.hold().await.remove_exact(&temp).await;
+            if let Err(e) = removed {
+                // Gone since the listing: an earlier session's rename may
+                // have completed meanwhile. Look again, send nothing.
                 let change = self.sftp_still_uncertain(claim, format!("SFTP: {e}"));
                 self.change(claim, change).await;
                 return;
@@ -505,20 +663,24 @@ impl Worker {
 
     /// Still uncertain: look again, or past the limit, attention.
     fn sftp_still_uncertain(&self, claim: &Claim, reason: String) -> Change {
-        let now = ledger::now();
-        let since = claim.uncertain_since.unwrap_or(now);
-        match now - since > self.settings.uncertain_limit.as_secs_f64() {
-            true => Change::Attention {
-                reason: format!(
-                    "it has not been told for {:.0} s whether the Register holds the record; last: {reason}",
-                    now - since
-                ),
-            },
-            false => Change::Uncertain {
-                next_at: now + self.polling().every.as_secs_f64(),
+        self.sftp_past_limit(claim, &reason)
+            .unwrap_or_else(|| Change::Uncertain {
+                next_at: ledger::now() + self.polling().every.as_secs_f64(),
                 reason,
                 resend_refused: claim.resend_refused,
-            },
-        }
+            })
+    }
+
+    /// Attention when the record has been uncertain longer than
+    /// `uncertain_limit_seconds`.
+    fn sftp_past_limit(&self, claim: &Claim, reason: &str) -> Option<Change> {
+        let now = ledger::now();
+        let since = claim.uncertain_since.unwrap_or(now);
+        (now - since > self.settings.uncertain_limit.as_secs_f64()).then(|| Change::Attention {
+            reason: format!(
+                "it has not been told for {:.0} s whether the Register holds the record; last: {reason}",
+                now - since
+            ),
+        })
     }
 }

@@ -178,6 +178,16 @@ impl Session {
     /// the SFTP channel, within `timeouts.connect`.
     pub async fn connect(settings: &SftpSettings, timeouts: &Timeouts) -> Result<Session, SftpError> {
         let key = Arc::new(settings.ssh_key().map_err(SftpError::Key)?);
+        Session::connect_with_key(settings, timeouts, key).await
+    }
+
+    /// [`Session::connect`] with the SFTP key read before (once, by a
+    /// caller that connects again and again).
+    pub async fn connect_with_key(
+        settings: &SftpSettings,
+        timeouts: &Timeouts,
+        key: Arc<russh::keys::PrivateKey>,
+    ) -> Result<Session, SftpError> {
         match tokio::time::timeout(timeouts.connect, Session::open(settings, timeouts, key)).await {
             Ok(r) => r,
             Err(_) => Err(SftpError::Timeout("connection")),
@@ -271,6 +281,13 @@ impl Session {
     /// renames it to `name`. Nothing left when the temporary file could not
     /// be opened; after that, an error is uncertain.
     pub async fn upload_then_rename(&mut self, temp: &str, name: &str, bytes: &[u8]) -> Result<(), UploadError> {
+        self.upload(temp, bytes).await?;
+        self.rename(temp, name).await
+    }
+
+    /// The first half of [`Session::upload_then_rename`]: `bytes` written
+    /// to `temp` and closed.
+    pub async fn upload(&mut self, temp: &str, bytes: &[u8]) -> Result<(), UploadError> {
         let flags = OpenFlags::CREATE | OpenFlags::TRUNCATE | OpenFlags::WRITE;
         let mut file = self
             .sftp
@@ -281,7 +298,12 @@ impl Session {
             file.write_all(bytes).await?;
             file.shutdown().await
         };
-        written.await.map_err(|e| UploadError::Uncertain(io_error(e, temp)))?;
+        written.await.map_err(|e| UploadError::Uncertain(io_error(e, temp)))
+    }
+
+    /// The second half of [`Session::upload_then_rename`]: `temp` renamed
+    /// to `name` (an error is uncertain: the rename may have happened).
+    pub async fn rename(&mut self, temp: &str, name: &str) -> Result<(), UploadError> {
         self.sftp
             .rename(temp, name)
             .await

@@ -135,6 +135,18 @@ impl SftpFile {
     }
 }
 
+/// Whether `delivery_id` can be a file name on the SFTP server as it is:
+/// only `A-Z a-z 0-9 . _ -`, not starting with `.` (no folders, no `..`,
+/// no hidden files), at most 40 characters (the schema's String40).
+pub fn name_safe(delivery_id: &str) -> bool {
+    !delivery_id.is_empty()
+        && delivery_id.len() <= 40
+        && !delivery_id.starts_with('.')
+        && delivery_id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+}
+
 impl SftpSettings {
     /// `in/<DeliveryId>.xml`: the name the server processes.
     pub fn upload_path(&self, delivery_id: &str) -> String {
@@ -226,6 +238,16 @@ mod tests {
             text.push_str(line);
             let e = file(&text).unwrap_err();
             assert!(e.contains(key), "{line}: {e}");
+        }
+    }
+
+    #[test]
+    fn only_plain_delivery_ids_can_be_file_names() {
+        for good in ["2026-01", "s8b5b8f-1", "a.b_c", "A"] {
+            assert!(name_safe(good), "{good}");
+        }
+        for bad in ["", "2026/01", "../x", ".hidden", "a\\b", "a b", "ä", &"x".repeat(41)] {
+            assert!(!name_safe(bad), "{bad}");
         }
     }
 

@@ -83,6 +83,14 @@ impl SftpSim {
         }
     }
 
+    /// The port of the simulator's SFTP server (as `shim.toml` says).
+    pub fn sftp_port(&self) -> u16 {
+        let text = std::fs::read_to_string(self.config()).unwrap();
+        let config: toml::Value = toml::from_str(&text).unwrap();
+        let address = config["sftp"]["address"].as_str().unwrap();
+        address.rsplit(':').next().unwrap().parse().unwrap()
+    }
+
     pub fn config(&self) -> PathBuf {
         self.dir.join("shim.toml")
     }

@@ -95,3 +95,33 @@ fn without_a_web_service_certificate_it_stays_uncertain_then_needs_a_person() {
     assert_eq!(record["attempts"], 1, "{record}");
     assert!(sim.state()["deliveries"].as_array().unwrap().is_empty());
 }
+
+#[test]
+fn a_rename_that_never_succeeds_is_tried_only_until_the_uncertain_limit() {
+    let sim = SftpSim::start(
+        "part-loop",
+        "sftp",
+        &["--fault", "sftp-drop-before-rename=1"],
+        &[(
+            "linger_seconds = 0.2",
+            "linger_seconds = 0.2\nuncertain_limit_seconds = 3",
+        )],
+    );
+    let Some(list) = reports("part-loop", 1) else { return };
+    let shim = Shim::start_with(&sim.config(), &[]);
+    let api = sim.api(&shim);
+    assert_eq!(api.post_json("/v1/reports", &json!(list)).status, 202);
+    assert!(
+        api.wait_until(Duration::from_secs(20), |s| s.get("attention") == Some(&1)),
+        "{:?}",
+        api.states()
+    );
+    let report = api
+        .get(&format!("/v1/reports/{}/earnings/part-loop-0", crate::support::payer()))
+        .json();
+    let record = api.get(&format!("/v1/records/{}", report["recordId"])).json();
+    let reason = record["reason"].as_str().unwrap_or_default();
+    assert!(reason.contains("part file is still on the SFTP server"), "{record}");
+    assert!(record["attempts"].as_i64() > Some(1), "it was tried again: {record}");
+    assert!(sim.state()["deliveries"].as_array().unwrap().is_empty());
+}

@@ -278,6 +278,34 @@ impl Ledger {
         })
     }
 
+    /// Extends the claim's lease to `now + lease`; `false` when it was lost
+    /// (then nothing more may leave under it).
+    pub fn extend_lease(&self, record: i64, token: &str, now: f64, lease: f64) -> Result<bool, LedgerError> {
+        self.run(|tx| {
+            let changed = tx.execute(
+                "UPDATE records SET lease_until = $1 WHERE id = $2 AND lease_owner = $3 AND lease_until >= $4",
+                &[(now + lease).into(), record.into(), token.into(), now.into()],
+            )?;
+            Ok(changed == 1)
+        })
+    }
+
+    /// Another record than `record` with the DeliveryId `delivery_id` that
+    /// went over SFTP and is not final: its id and state. Files on the SFTP
+    /// server are named by the DeliveryId alone, so only one such record may
+    /// be on the server at a time.
+    pub fn sftp_name_holder(&self, record: i64, delivery_id: &str) -> Result<Option<(i64, String)>, LedgerError> {
+        self.run(|tx| {
+            let rows = tx.query(
+                "SELECT id, state FROM records
+                 WHERE state IN ('sending', 'sent', 'uncertain', 'attention')
+                   AND delivery_id = $1 AND id <> $2 AND status_query LIKE $3 LIMIT 1",
+                &[delivery_id.into(), record.into(), "%\"channel\":\"sftp\"%".into()],
+            )?;
+            Ok(rows.first().map(|r| (int(r, 0), text(r, 1).unwrap_or_default())))
+        })
+    }
+
     /// Keeps a request and its answer (either may be absent), made by
     /// `instance`.
     #[allow(clippy::too_many_arguments)]
@@ -561,4 +589,59 @@ fn cancelled_by(tx: &mut dyn Tx, record: i64, items: &[ItemResult], now: f64) ->
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{now, NewRecord};
+    use super::*;
+    use crate::service::settings::LedgerLocation;
+
+    fn record(owner: &str, delivery_id: &str) -> NewRecord {
+        NewRecord {
+            kind: "earnings".into(),
+            root: "WageReportsRequestToIR".into(),
+            ddt: 100,
+            owner: owner.into(),
+            delivery_id: Some(delivery_id.into()),
+            xml: Some(b"<x/>".to_vec()),
+            header: None,
+            content_hash: format!("{owner}{delivery_id}"),
+            realtime: false,
+            reports: vec![],
+            cancels: vec![],
+            cancels_record: None,
+            holds: vec![],
+        }
+    }
+
+    #[test]
+    fn one_sftp_record_per_delivery_id_and_a_lost_lease_is_not_extended() {
+        let dir = std::env::temp_dir().join(format!("ledger-work-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let ledger = Ledger::open(&LedgerLocation::Sqlite(dir.join("l.db")), 0.0).unwrap();
+        let t = now();
+        let a = ledger.add_record(&record("1234567-1", "D1"), t).unwrap().id;
+        let b = ledger.add_record(&record("7654321-2", "D1"), t).unwrap().id;
+        assert_eq!(ledger.sftp_name_holder(b, "D1").unwrap(), None, "nothing sent yet");
+        let claim = ledger.claim("me", t, 30.0).unwrap().unwrap();
+        assert_eq!(claim.id, a);
+        let sending = Change::Sending {
+            signed: b"<signed/>".to_vec(),
+            status_query: r#"{"channel":"sftp"}"#.into(),
+        };
+        assert!(ledger.change(a, &claim.token, &sending, t, 30.0).unwrap());
+        assert_eq!(ledger.sftp_name_holder(b, "D1").unwrap(), Some((a, "sending".into())));
+        assert_eq!(ledger.sftp_name_holder(a, "D1").unwrap(), None, "not itself");
+        assert_eq!(ledger.sftp_name_holder(b, "D2").unwrap(), None);
+
+        assert!(ledger.extend_lease(a, &claim.token, t + 1.0, 30.0).unwrap());
+        assert!(!ledger.extend_lease(a, "someone else", t + 1.0, 30.0).unwrap());
+        assert!(
+            !ledger.extend_lease(a, &claim.token, t + 100.0, 30.0).unwrap(),
+            "expired"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
