@@ -312,9 +312,9 @@ pub fn transfer(a: TransferArgs) -> u8 {
             println!("transfer id: {id}");
             println!("password file: {}", password_file.display());
             eprintln!(
-                "Valid once, for a {} certificate of {}: tulorekisteri-shim cert new --config FILE --customer-id {} --customer-name NAME --transfer-id {id} --transfer-password-file {}",
-                purpose.key(),
+                "Valid once, for {}'s {} certificate: tulorekisteri-shim cert new --config FILE --customer-id {} --customer-name NAME --transfer-id {id} --transfer-password-file {}",
                 a.customer_id,
+                purpose.key(),
                 a.customer_id,
                 password_file.display()
             );

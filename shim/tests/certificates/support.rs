@@ -3,7 +3,8 @@
 //! per test; the simulator started on a free port with a short ready time
 //! and revocation grace; the binary run as a user would.
 
-use crate::simulator_support::{Server, BIN, BUSINESS_ID};
+use crate::simulator_support::{self, Server};
+pub use crate::simulator_support::{arg, run};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -12,38 +13,9 @@ use std::sync::OnceLock;
 /// `--revoke-grace-seconds`).
 pub const GRACE_SECONDS: f64 = 1.0;
 
-fn base() -> PathBuf {
-    Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("certificates-{}", std::process::id()))
-}
-
 fn template() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let dir = base().join("template");
-        let _ = std::fs::remove_dir_all(&dir);
-        let out = Command::new(BIN)
-            .args(["simulator", "init"])
-            .arg(&dir)
-            .args(["--listen", "127.0.0.1:8443", "--business-id", BUSINESS_ID])
-            .args(["--certificate-days", "30"])
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        dir
-    })
-}
-
-fn copy(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
+    DIR.get_or_init(|| simulator_support::init("certificates-template", &["--certificate-days", "30"]))
 }
 
 /// A simulator of the test's own (its certificates valid for 30 days),
@@ -56,9 +28,7 @@ pub struct Sim {
 
 impl Sim {
     pub fn start(name: &str) -> Sim {
-        let dir = base().join(name);
-        let _ = std::fs::remove_dir_all(&dir);
-        copy(template(), &dir);
+        let dir = simulator_support::copy_of(template(), name);
         let grace = GRACE_SECONDS.to_string();
         let server = Server::start(
             &dir,
@@ -140,38 +110,6 @@ impl Sim {
         let (body, code) = text.rsplit_once('\n').unwrap_or(("", "0"));
         Some((code.trim().parse().unwrap_or(0), body.to_string()))
     }
-}
-
-/// A command's exit status and output.
-pub struct Run {
-    pub status: i32,
-    pub stdout: String,
-    pub stderr: String,
-}
-
-impl std::fmt::Display for Run {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "exit {}\nstdout:\n{}\nstderr:\n{}",
-            self.status, self.stdout, self.stderr
-        )
-    }
-}
-
-/// Runs the binary with `args`.
-pub fn run(args: &[&str]) -> Run {
-    let out = Command::new(BIN).args(args).output().unwrap();
-    Run {
-        status: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-/// A path as an argument.
-pub fn arg(p: &Path) -> &str {
-    p.to_str().unwrap()
 }
 
 /// The mode bits of a file.

@@ -5,12 +5,12 @@
 //! core from JSON objects, the official sample for earnings payment
 //! reports), and the client's commands run as the binary.
 
-use crate::simulator_support::{self, fresh, parties, timestamp, Server, BIN, BUSINESS_ID};
+use crate::simulator_support::{self, fresh, parties, timestamp, Server, BUSINESS_ID};
+pub use crate::simulator_support::{arg, run, Run};
 use serde_json::{json, Value};
 use std::future::Future;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::pin::Pin;
-use std::process::Command;
 use std::task::Poll;
 use tulorekisteri::signature::sign;
 use tulorekisteri::Feedback;
@@ -323,36 +323,4 @@ pub fn reports_of(answer: &Answer) -> Vec<(String, i64, i64)> {
             )
         })
         .collect()
-}
-
-/// What a command printed and its exit status.
-pub struct Run {
-    pub status: i32,
-    pub stdout: String,
-    pub stderr: String,
-}
-
-impl std::fmt::Display for Run {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "exit {}\n--- stdout\n{}--- stderr\n{}",
-            self.status, self.stdout, self.stderr
-        )
-    }
-}
-
-/// `tulorekisteri-shim ARGS...`, run where the test runs (blocking).
-pub fn run(args: &[&str]) -> Run {
-    let out = Command::new(BIN).args(args).output().unwrap();
-    Run {
-        status: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-/// A path as a command-line argument.
-pub fn arg(p: &Path) -> &str {
-    p.to_str().unwrap()
 }

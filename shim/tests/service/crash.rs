@@ -6,19 +6,10 @@
 //! each record once or again only after a status query found nothing, no
 //! report twice, none lost.
 
-use crate::support::{payer, reports, Api, Shim, Sim};
-use serde_json::{json, Value};
-use std::collections::{BTreeMap, BTreeSet};
+use crate::support::{assert_stored_told_once, payer, post_and_kill, reports, Api, Shim, Sim};
+use serde_json::Value;
+use std::collections::BTreeSet;
 use std::time::Duration;
-
-/// The moments to kill at: a log line to wait for (or none: a fixed delay).
-const MOMENTS: [Option<&str>; 5] = [
-    Some("signed, sending"),
-    Some("uncertain"),
-    None,
-    Some("sent (acknowledged)"),
-    Some("final feedback"),
-];
 
 /// Checks the simulator's state against the ledger's: every report once,
 /// version 1; each record once, or again only after a status query that
@@ -78,44 +69,17 @@ fn sigkill_at_twenty_moments_loses_nothing_and_sends_nothing_twice() {
     );
     let Some(all) = reports("crash", 2000) else { return };
     let batches: Vec<&[Value]> = all.chunks(100).collect();
-    let mut killed = BTreeMap::new();
-    for kill in 0..20usize {
+    let killed = post_and_kill(20, &batches, || {
         let shim = Shim::start(&sim.dir);
         let api = Api::new(&shim, &sim);
-        // This moment's batch, and the one before again: the same reports
-        // posted again are the ones kept.
-        for batch in &batches[kill.saturating_sub(1)..=kill] {
-            let reply = api.post_json("/v1/reports", &json!(batch));
-            assert!(
-                matches!(reply.status, 200 | 202),
-                "{}",
-                String::from_utf8_lossy(&reply.body)
-            );
-        }
-        let moment = MOMENTS[kill % MOMENTS.len()];
-        let hit = match moment {
-            Some(line) => shim.wait_for_log(line, Duration::from_secs(5)).is_some(),
-            None => {
-                std::thread::sleep(Duration::from_millis(150 + 37 * kill as u64));
-                true
-            }
-        };
-        *killed.entry(format!("{moment:?} {hit}")).or_insert(0) += 1;
-        shim.kill();
-    }
+        (shim, api)
+    });
     println!("killed at: {killed:?}");
     let shim = Shim::start(&sim.dir);
     let api = Api::new(&shim, &sim);
     let done = api.wait_until(Duration::from_secs(180), |s| s.get("stored") == Some(&2000));
     assert!(done, "{:?}", api.states());
-    // Each report's fate was told once.
-    let (events, _) = api.events(0);
-    let mut stored: BTreeMap<&str, usize> = BTreeMap::new();
-    for e in events.iter().filter(|e| e["state"] == "stored") {
-        *stored.entry(e["reportId"].as_str().unwrap()).or_default() += 1;
-    }
-    assert_eq!(stored.len(), 2000);
-    assert!(stored.values().all(|n| *n == 1), "a fate told twice");
+    assert_stored_told_once(&api, 2000);
     let some = api.get(&format!("/v1/reports/{}/earnings/crash-1999", payer())).json();
     assert_eq!(some["state"], "stored");
     let state = sim.state();

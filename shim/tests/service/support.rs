@@ -329,3 +329,58 @@ pub fn reports(prefix: &str, n: usize) -> Option<Vec<Value>> {
 pub fn payer() -> &'static str {
     simulator_support::BUSINESS_ID
 }
+
+/// The moments the crash tests kill the service at: a log line to wait
+/// for, or none (a delay that grows with each kill).
+pub const KILL_MOMENTS: [Option<&str>; 5] = [
+    Some("signed, sending"),
+    Some("uncertain"),
+    None,
+    Some("sent (acknowledged)"),
+    Some("final feedback"),
+];
+
+/// The crash tests' loop: `kills` times, start the service (`start`), post
+/// this kill's batch and the one before again (the same reports posted
+/// again are the ones kept), wait for the kill's moment and SIGKILL it.
+/// Returns how often each moment was met.
+pub fn post_and_kill(
+    kills: usize,
+    batches: &[&[Value]],
+    start: impl Fn() -> (Shim, Api),
+) -> std::collections::BTreeMap<String, usize> {
+    let mut killed = std::collections::BTreeMap::new();
+    for kill in 0..kills {
+        let (shim, api) = start();
+        for batch in &batches[kill.saturating_sub(1)..=kill] {
+            let reply = api.post_json("/v1/reports", &json!(batch));
+            assert!(
+                matches!(reply.status, 200 | 202),
+                "{}",
+                String::from_utf8_lossy(&reply.body)
+            );
+        }
+        let moment = KILL_MOMENTS[kill % KILL_MOMENTS.len()];
+        let hit = match moment {
+            Some(line) => shim.wait_for_log(line, Duration::from_secs(5)).is_some(),
+            None => {
+                std::thread::sleep(Duration::from_millis(150 + 37 * kill as u64));
+                true
+            }
+        };
+        *killed.entry(format!("{moment:?} {hit}")).or_insert(0) += 1;
+        shim.kill();
+    }
+    killed
+}
+
+/// Asserts the feed told `expected` reports `stored`, each once.
+pub fn assert_stored_told_once(api: &Api, expected: usize) {
+    let (events, _) = api.events(0);
+    let mut stored: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for e in events.iter().filter(|e| e["state"] == "stored") {
+        *stored.entry(e["reportId"].as_str().unwrap()).or_default() += 1;
+    }
+    assert_eq!(stored.len(), expected);
+    assert!(stored.values().all(|n| *n == 1), "a fate told twice");
+}

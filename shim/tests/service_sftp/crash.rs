@@ -6,18 +6,9 @@
 //! delivery arrived once.
 
 use crate::sim::{check_once, SftpSim};
-use crate::support::{reports, Shim};
-use serde_json::{json, Value};
-use std::collections::BTreeMap;
+use crate::support::{assert_stored_told_once, post_and_kill, reports, Shim};
+use serde_json::Value;
 use std::time::Duration;
-
-const MOMENTS: [Option<&str>; 5] = [
-    Some("signed, sending"),
-    Some("uncertain"),
-    None,
-    Some("sent (acknowledged)"),
-    Some("final feedback"),
-];
 
 #[test]
 fn sigkill_at_eight_moments_over_sftp_loses_nothing_and_sends_nothing_twice() {
@@ -36,43 +27,17 @@ fn sigkill_at_eight_moments_over_sftp_loses_nothing_and_sends_nothing_twice() {
     );
     let Some(all) = reports("sftp-crash", 500) else { return };
     let batches: Vec<&[Value]> = all.chunks(63).collect();
-    let mut killed = BTreeMap::new();
-    for kill in 0..8usize {
+    let killed = post_and_kill(8, &batches, || {
         let shim = Shim::start_with(&sim.config(), &[]);
         let api = sim.api(&shim);
-        // This moment's batch, and the one before again: the same reports
-        // posted again are the ones kept.
-        for batch in &batches[kill.saturating_sub(1)..=kill] {
-            let reply = api.post_json("/v1/reports", &json!(batch));
-            assert!(
-                matches!(reply.status, 200 | 202),
-                "{}",
-                String::from_utf8_lossy(&reply.body)
-            );
-        }
-        let moment = MOMENTS[kill % MOMENTS.len()];
-        let hit = match moment {
-            Some(line) => shim.wait_for_log(line, Duration::from_secs(5)).is_some(),
-            None => {
-                std::thread::sleep(Duration::from_millis(150 + 37 * kill as u64));
-                true
-            }
-        };
-        *killed.entry(format!("{moment:?} {hit}")).or_insert(0) += 1;
-        shim.kill();
-    }
+        (shim, api)
+    });
     println!("killed at: {killed:?}");
     let shim = Shim::start_with(&sim.config(), &[]);
     let api = sim.api(&shim);
     let done = api.wait_until(Duration::from_secs(60), |s| s.get("stored") == Some(&500));
     assert!(done, "{:?}", api.states());
-    let (events, _) = api.events(0);
-    let mut stored: BTreeMap<&str, usize> = BTreeMap::new();
-    for e in events.iter().filter(|e| e["state"] == "stored") {
-        *stored.entry(e["reportId"].as_str().unwrap()).or_default() += 1;
-    }
-    assert_eq!(stored.len(), 500);
-    assert!(stored.values().all(|n| *n == 1), "a fate told twice");
+    assert_stored_told_once(&api, 500);
     check_once(&sim.state(), 500);
     println!("{} records", sim.state()["deliveries"].as_array().unwrap().len());
 }

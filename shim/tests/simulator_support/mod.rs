@@ -46,18 +46,22 @@ fn base() -> PathBuf {
 /// A folder `simulator init` made, once per test binary.
 pub fn template() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let dir = base().join("template");
-        let _ = std::fs::remove_dir_all(&dir);
-        let out = Command::new(BIN)
-            .args(["simulator", "init"])
-            .arg(&dir)
-            .args(["--listen", "127.0.0.1:8443", "--business-id", BUSINESS_ID])
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        dir
-    })
+    DIR.get_or_init(|| init("template", &[]))
+}
+
+/// `simulator init` into this run's folder `name`, with `extra` options.
+pub fn init(name: &str, extra: &[&str]) -> PathBuf {
+    let dir = base().join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = Command::new(BIN)
+        .args(["simulator", "init"])
+        .arg(&dir)
+        .args(["--listen", "127.0.0.1:8443", "--business-id", BUSINESS_ID])
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    dir
 }
 
 fn copy(from: &Path, to: &Path) {
@@ -73,12 +77,17 @@ fn copy(from: &Path, to: &Path) {
     }
 }
 
-/// A test's own copy of the template.
-pub fn fresh(name: &str) -> PathBuf {
+/// A copy of `template` as this run's folder `name`.
+pub fn copy_of(template: &Path, name: &str) -> PathBuf {
     let dir = base().join(name);
     let _ = std::fs::remove_dir_all(&dir);
-    copy(template(), &dir);
+    copy(template, &dir);
     dir
+}
+
+/// A test's own copy of the template.
+pub fn fresh(name: &str) -> PathBuf {
+    copy_of(template(), name)
 }
 
 /// The organisation's signer for a purpose (`earnings`, `benefits`, `data`).
@@ -341,4 +350,36 @@ pub fn wage_record(delivery_id: &str, faulty_control: i64, reports: &[(&str, &st
         data[k] = v.clone();
     }
     Some(json!({ "WageReportsRequestToIR": { "DeliveryData": data } }))
+}
+
+/// What a command printed and its exit status.
+pub struct Run {
+    pub status: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl std::fmt::Display for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "exit {}\n--- stdout\n{}--- stderr\n{}",
+            self.status, self.stdout, self.stderr
+        )
+    }
+}
+
+/// `tulorekisteri-shim ARGS...`, run where the test runs (blocking).
+pub fn run(args: &[&str]) -> Run {
+    let out = Command::new(BIN).args(args).output().unwrap();
+    Run {
+        status: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// A path as a command-line argument.
+pub fn arg(p: &Path) -> &str {
+    p.to_str().unwrap()
 }
