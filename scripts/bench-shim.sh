@@ -5,12 +5,15 @@
 # the simulator has stored every one (processing time 0, polling every
 # 0.2 s), both processes on this machine, SQLite ledger. Prints reports per
 # second from the first POST to the last report `stored`, the service's CPU
-# time and peak memory, and the simulator's CPU time.
-#   bash scripts/bench-shim.sh [N]
+# time and peak memory, and the simulator's CPU time. CHANNEL=sftp sends
+# the records over the simulator's SFTP server instead of the Web Service.
+#   [CHANNEL=sftp] bash scripts/bench-shim.sh [N]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-100000}
 BATCH=1000
+CHANNEL=${CHANNEL:-ws}
+case $CHANNEL in ws|sftp) ;; *) echo "bench-shim.sh: CHANNEL must be ws or sftp" >&2; exit 2 ;; esac
 command -v curl >/dev/null || { echo "bench-shim.sh: needs curl" >&2; exit 2; }
 cargo build --release --quiet -p tulorekisteri-shim -p tulorekisteri-cli
 BIN=$PWD/target/release/tulorekisteri-shim
@@ -24,14 +27,23 @@ sed -i -e 's/^first_after_seconds = .*/first_after_seconds = 0.2/' -e 's/^every_
 printf 'lease_seconds = 120\n' >>"$WORK/sim/shim.toml"
 
 # The simulator on a free port; shim.toml pointed at it.
-"$BIN" simulator serve "$WORK/sim" --listen 127.0.0.1:0 >"$WORK/sim.out" 2>"$WORK/sim.log" &
+"$BIN" simulator serve "$WORK/sim" --listen 127.0.0.1:0 --sftp-listen 127.0.0.1:0 >"$WORK/sim.out" 2>"$WORK/sim.log" &
 SIM=$!
-until grep -q listening "$WORK/sim.out" 2>/dev/null; do sleep 0.1; done
-SIM_ADDR=$(sed -n 's#listening on https://\([^/]*\)/.*#\1#p' "$WORK/sim.out")
-sed -i "s#^base_url = .*#base_url = \"https://$SIM_ADDR/20170526\"#" "$WORK/sim/shim.toml"
+until grep -q "sftp listening" "$WORK/sim.out" 2>/dev/null; do
+    kill -0 "$SIM" 2>/dev/null || { echo "the simulator did not start: $(tail -3 "$WORK/sim.log")" >&2; exit 1; }
+    sleep 0.1
+done
+SIM_ADDR=$(sed -n 's#^listening on https://\([^/]*\)/.*#\1#p' "$WORK/sim.out")
+SFTP_ADDR=$(sed -n 's#^sftp listening on \(.*\)#\1#p' "$WORK/sim.out")
+sed -i -e "s#https://127.0.0.1:0/#https://$SIM_ADDR/#" \
+    -e "s#^address = .*#address = \"$SFTP_ADDR\"#" "$WORK/sim/shim.toml"
+[ "$CHANNEL" = ws ] || sed -i 's/^\[service\]$/[service]\nchannel = "sftp"/' "$WORK/sim/shim.toml"
 "$BIN" serve --config "$WORK/sim/shim.toml" --listen 127.0.0.1:0 >"$WORK/shim.out" 2>"$WORK/shim.log" &
 SHIM=$!
-until grep -q listening "$WORK/shim.out" 2>/dev/null; do sleep 0.1; done
+until grep -q listening "$WORK/shim.out" 2>/dev/null; do
+    kill -0 "$SHIM" 2>/dev/null || { echo "the service did not start: $(tail -3 "$WORK/shim.log")" >&2; exit 1; }
+    sleep 0.1
+done
 API=$(sed -n 's#listening on \(http://.*\)#\1#p' "$WORK/shim.out")
 TOKEN=$(cat "$WORK/sim/api-token")
 
@@ -73,7 +85,7 @@ end=$(date +%s.%N)
 shim_cpu=$(cpu "$SHIM")
 sim_cpu=$(cpu "$SIM")
 peak=$(awk '/VmHWM/ { print $2 }' "/proc/$SHIM/status")
-records=$(grep -c "SendWageReports" "$WORK/sim.log" || true)
+records=$(grep -cE "SendWageReports|: taken in" "$WORK/sim.log" || true)
 awk -v n="$N" -v s="$start" -v p="$posted" -v e="$end" -v c="$shim_cpu" -v m="$peak" -v sc="$sim_cpu" -v r="$records" 'BEGIN {
     printf "| reports | records | posted in | all stored after | reports/s end to end | service CPU | service peak memory | simulator CPU |\n"
     printf "| --- | --- | --- | --- | --- | --- | --- | --- |\n"
