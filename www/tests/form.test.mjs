@@ -128,6 +128,8 @@ test('the form fills into a valid earnings payment report, downloaded as <Delive
     await set(page, `${R}.IncomeEarner.IncomeEarnerIds.Id[0].Code`, '010190-900P');
     for (const group of ['Employment', 'Professions', 'PensionInsurance']) await unfold(page, `${R}.IncomeEarner.${group}`);
     await unfold(page, `${R}.Transactions`);
+    // The group is built when it opens: wait for its income types.
+    await page.locator(sel(T0)).locator('option', { hasText: /^201 – / }).first().waitFor({ state: 'attached', timeout: 10_000 }).catch(() => {});
     const incomeTypes = await page.locator(sel(T0)).locator('option').allTextContents();
     assert.ok(incomeTypes.some((o) => /^201 – \S/.test(o)), incomeTypes.slice(0, 5).join('|'));
     await set(page, `${R}.IncomeEarner.Employment.Employed`, 'true');
@@ -146,6 +148,11 @@ test('the form fills into a valid earnings payment report, downloaded as <Delive
       await set(page, `${T}[${i}].TransactionBasic.Amount`, amount);
     }
 
+    // The form rebuilds after a pause: wait for the build of the last field
+    // typed (an earlier build may already be valid and shown as ok).
+    await page
+      .waitForFunction(() => document.getElementById('form-xml')?.textContent.includes('<Amount>247.37</Amount>'), null, { timeout: 10_000 })
+      .catch(() => {});
     await page.waitForSelector('#form-status.ok', { timeout: 10_000 }).catch(() => {});
     const problems = await page.locator('#form-problems li').allTextContents();
     assert.deepEqual(problems, [], 'the filled form still has problems');
